@@ -1,0 +1,52 @@
+"""The `hallq` command. Each package adds its subcommands through a
+`register(subparsers)` function in its own `commands` module, listed here;
+heavy imports happen inside the handlers, so `hallq --help` stays fast."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+COMMAND_MODULES = (
+    "hub.commands",
+    "kiosk.commands",
+    "caller.commands",
+    "display.commands",
+    "firmware_bridge.commands",
+)
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(prog="hallq", description="便民服务中心排队叫号系统 hallq")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv=None):
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args) or 0
+    except KeyboardInterrupt:
+        return 130
+
+
+def add_common(parser, db=True, config=True):
+    """--db and --config, which every command touching the hall takes."""
+    if config:
+        parser.add_argument("--config", metavar="FILE", help="大厅配置文件 (默认: 演示大厅 config/demo-hall.toml)")
+    if db:
+        parser.add_argument("--db", metavar="FILE", help="数据库文件 (默认: ./var/hallq.db)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

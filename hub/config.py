@@ -1,0 +1,174 @@
+"""The hall file: one typed model of the hall, loaded from TOML.
+
+The model (dataclasses below) is what the rest of hallq reads; nothing reads
+the file or the environment at import time. `load_hall(path)` collects every
+error with its key path and line before refusing (ConfigError.errors).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+WINDOW_KINDS = ("comprehensive", "professional", "tidal", "output", "help", "consult", "complaint")
+DEVICE_KINDS = ("bar", "keypad", "pad", "printer", "board", "bridge")
+MATTER_MODES = ("instant", "promised")
+# where a matter is served, from the data's `one_window` column
+MATTER_SCOPES = ("one_window", "professional", "consult", "output", "complaint", "help")
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+    label_en: str = ""
+
+
+@dataclass(frozen=True)
+class Question:
+    """One plain question the kiosk asks (本人办理还是代办?)."""
+    id: str
+    text: str
+    text_en: str = ""
+    options: tuple[Option, ...] = ()
+
+
+@dataclass(frozen=True)
+class Situation:
+    """情形: one combination of answers, with its exact materials."""
+    id: str
+    name: str
+    name_en: str = ""
+    answers: dict = field(default_factory=dict)  # question id -> option value
+    materials: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Matter:
+    id: str
+    name: str
+    name_en: str
+    department: str
+    department_en: str
+    mode: str  # instant | promised
+    promised_days: int
+    typical_minutes: float
+    share: float  # share of a day's tickets (demo mix, simulator)
+    scope: str  # one of MATTER_SCOPES
+    queue: str  # queue id
+    materials: tuple[str, ...] = ()
+    conditions: str = ""  # 办理条件, shown in the guide
+    questions: tuple[Question, ...] = ()
+    situations: tuple[Situation, ...] = ()
+    common: bool = False  # shown on the kiosk's first screen
+
+    def situation(self, situation_id):
+        for s in self.situations:
+            if s.id == situation_id:
+                return s
+        return None
+
+
+@dataclass(frozen=True)
+class Queue:
+    id: str  # the prefix letter, e.g. "A"
+    name: str
+    name_en: str = ""
+    surge_minutes: float = 30.0  # estimated wait that raises a surge alert
+
+
+@dataclass(frozen=True)
+class Window:
+    id: str  # e.g. "w1"
+    number: int  # what the hall reads: 1 -> "1号窗口"
+    kind: str  # one of WINDOW_KINDS
+    name: str = ""
+    profile: dict = field(default_factory=dict)  # queue id -> weight (> 0)
+    floor: str = ""
+
+
+@dataclass(frozen=True)
+class Device:
+    id: str  # e.g. "bar-1"
+    kind: str  # one of DEVICE_KINDS
+    key: str  # the device key (secret), >= 16 chars
+    window: str | None = None  # window id, or None for hall-wide devices
+    url: str = ""  # transport: serial:///dev/ttyUSB0?baudrate=9600, socket://, loop://, a pty path, usb://, tcp://, file://
+    address: int = 0  # bus address on an RS-485 line (1..247)
+    protocol: str = "hallq"  # entry point name in the hallq.devices group
+    options: dict = field(default_factory=dict)  # e.g. paper width for a printer, traffic log switch
+
+
+@dataclass(frozen=True)
+class Hours:
+    periods: tuple[tuple[str, str], ...] = (("08:30", "12:00"), ("13:30", "17:00"))
+    enforce: bool = False  # refuse tickets outside the periods
+    expire_at_closing: bool = True
+    workdays: tuple[int, ...] = (0, 1, 2, 3, 4)  # Monday = 0
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Working days: weekends are off unless listed as make-up days (调休)."""
+    holidays: tuple[str, ...] = ()  # "YYYY-MM-DD"
+    workdays: tuple[str, ...] = ()  # make-up working days on a weekend
+
+
+@dataclass(frozen=True)
+class Rules:
+    recall_limit: int = 2  # recalls allowed; the next recall turns the ticket into no_show
+    rating_minutes: float = 10.0  # how long after finish a rating is accepted
+    followup_working_days: int = 3  # deadline of a 差评 follow-up
+    auto_open_tidal: bool = True  # the hub opens a tidal window by itself on surge
+    tidal_queue_count: int = 2  # queues a tidal window takes when opened without a choice
+    announce_repeat: int = 2  # each call is said this many times
+    max_body_bytes: int = 65536
+    case_alert_days: tuple[int, ...] = (1, 0)  # supervision alerts: working days before deadline
+
+
+@dataclass(frozen=True)
+class Hall:
+    name: str
+    name_en: str = ""
+    timezone: str = "Asia/Shanghai"
+    public_url: str = "http://127.0.0.1:8080"
+    language: str = "zh-CN"
+    notice: str = ""  # the board's scrolling notice at start
+    printer: str = ""  # default printer URL for the kiosk (may be empty: no printer)
+    paper_mm: int = 80  # 58 or 80
+    hours: Hours = field(default_factory=Hours)
+    calendar: Calendar = field(default_factory=Calendar)
+    rules: Rules = field(default_factory=Rules)
+    queues: tuple[Queue, ...] = ()
+    matters: tuple[Matter, ...] = ()
+    windows: tuple[Window, ...] = ()
+    devices: tuple[Device, ...] = ()
+    source: str = ""  # the path it was loaded from
+
+    # lookups -----------------------------------------------------------
+    def queue(self, queue_id):
+        return next((q for q in self.queues if q.id == queue_id), None)
+
+    def matter(self, matter_id):
+        return next((m for m in self.matters if m.id == matter_id), None)
+
+    def window(self, window_id):
+        return next((w for w in self.windows if w.id == window_id), None)
+
+    def device(self, device_id):
+        return next((d for d in self.devices if d.id == device_id), None)
+
+    def device_by_key(self, key):
+        return next((d for d in self.devices if d.key == key), None)
+
+
+class ConfigError(Exception):
+    """All the errors of a hall file; each is (key_path, line, message)."""
+
+    def __init__(self, errors):
+        self.errors = list(errors)
+        super().__init__("\n".join(format_error(e) for e in self.errors))
+
+
+def format_error(error):
+    path, line, message = error
+    where = f"第 {line} 行" if line else "位置未知"
+    return f"{path} ({where}): {message}"
