@@ -9,6 +9,8 @@ import sys
 
 COMMAND_MODULES = (
     "hub.commands",
+    "hub.ops_commands",
+    "hub.sim_commands",
     "kiosk.commands",
     "caller.commands",
     "display.commands",
