@@ -33,7 +33,15 @@ def build_parser():
     return parser
 
 
+GEVENT_COMMANDS = ("serve", "demo")
+
+
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] in GEVENT_COMMANDS:
+        # before anything imports socket or threading: the hub runs on gevent
+        from gevent import monkey
+        monkey.patch_all()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -1,0 +1,76 @@
+"""Socket.IO: a snapshot on connect, one message per event, resume after a drop.
+
+Rooms: everyone is in "public" (calls, queue counts, window states); staff and
+hall-wide devices also join "staff" (ratings, alerts, device changes); a device
+bound to a window joins only "window:<id>" and gets its window's events.
+"""
+from __future__ import annotations
+
+from flask import request
+from flask_socketio import emit, join_room
+
+from .auth import actor_for_token
+
+RESUME_LIMIT = 500  # more missed events than this: a fresh snapshot instead
+
+
+def init_live(socketio, svc):
+    clients = {}  # sid -> actor (or None for the public)
+
+    @socketio.on("connect")
+    def connect(auth=None):
+        token = auth.get("token") if isinstance(auth, dict) else None
+        who = actor_for_token(svc.store, svc.hall, token, svc.clock.now(), request.remote_addr or "")
+        if token and who is None:
+            return False  # a wrong key is refused rather than silently downgraded
+        clients[request.sid] = who
+        if who is not None and who.role == "device" and who.window:
+            join_room(f"window:{who.window}")
+        else:
+            join_room("public")
+            if who is not None:
+                join_room("staff")
+        if who is not None and who.role == "device" and who.device_kind in ("board", "bridge"):
+            svc.device_status(who.device, who, online=True)
+        emit("snapshot", svc.snapshot())
+
+    @socketio.on("disconnect")
+    def disconnect(*_):
+        who = clients.pop(request.sid, None)
+        if who is not None and who.role == "device" and who.device_kind in ("board", "bridge"):
+            still = any(a is not None and a.device == who.device for a in clients.values())
+            if not still:
+                svc.device_status(who.device, who, online=False)
+
+    @socketio.on("resume")
+    def resume(data=None):
+        after = data.get("after") if isinstance(data, dict) else None
+        if isinstance(after, bool) or not isinstance(after, int) or after < 0:
+            emit("snapshot", svc.snapshot())
+            return
+        who = clients.get(request.sid)
+        private = who is not None and (who.is_staff or who.role == "device")
+        missed = svc.events_after(after, public_only=not private, limit=RESUME_LIMIT + 1)
+        if who is not None and who.role == "device" and who.window:
+            missed = [e for e in missed if _for_window(e, who.window)]
+        if len(missed) > RESUME_LIMIT:
+            emit("snapshot", svc.snapshot())
+            return
+        queues = svc.queues()
+        for event in missed:
+            emit(event["type"], dict(event, queues=queues, replay=True))
+
+    def publish(event):
+        data = event["data"]
+        room = "public" if event["public"] else "staff"
+        socketio.emit(data["type"], data, to=room)
+        if event["window"]:
+            socketio.emit(data["type"], data, to=f"window:{event['window']}")
+
+    svc.publish = publish
+    return clients
+
+
+def _for_window(event, window_id):
+    window = event.get("window")
+    return isinstance(window, dict) and window.get("id") == window_id

@@ -1,0 +1,151 @@
+"""The database: one SQLite file (WAL, synchronous=FULL), one connection
+behind a lock, schema versions with migrations.
+
+Every change of hall state goes through `Store.transaction()`: a
+`BEGIN IMMEDIATE` transaction in which the caller writes its rows and
+appends its events; the events are handed back after COMMIT so that they are
+published only once they are durable. Nothing inside a transaction may yield
+to another greenlet (no network I/O, no sleeps): the lock is held throughout.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlite_utils
+
+SCHEMA_1 = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE counters (day TEXT NOT NULL, queue TEXT NOT NULL, last INTEGER NOT NULL,
+                       PRIMARY KEY (day, queue));
+CREATE TABLE tickets (
+    id INTEGER PRIMARY KEY, day TEXT NOT NULL, queue TEXT NOT NULL, seq INTEGER NOT NULL,
+    number TEXT NOT NULL, matter TEXT NOT NULL, situation TEXT, priority TEXT NOT NULL,
+    status TEXT NOT NULL, token TEXT NOT NULL UNIQUE,
+    issued_at REAL NOT NULL, first_issued_at REAL NOT NULL, called_at REAL, first_called_at REAL,
+    started_at REAL, finished_at REAL, window TEXT, target_window TEXT, clerk TEXT,
+    recalls INTEGER NOT NULL DEFAULT 0, transfers INTEGER NOT NULL DEFAULT 0,
+    outcome TEXT, reason TEXT, due_at REAL, first_queue TEXT,
+    UNIQUE (day, first_queue, seq));
+CREATE INDEX tickets_status ON tickets (status);
+CREATE INDEX tickets_day ON tickets (day);
+CREATE TABLE windows (id TEXT PRIMARY KEY, state TEXT NOT NULL, profile TEXT NOT NULL,
+                      clerk TEXT, ticket_id INTEGER, last_finished INTEGER, changed_at REAL);
+CREATE TABLE events (id INTEGER PRIMARY KEY AUTOINCREMENT, at REAL NOT NULL, type TEXT NOT NULL,
+                     ticket_id INTEGER, window_id TEXT, public INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE INDEX events_ticket ON events (ticket_id);
+CREATE TABLE users (name TEXT PRIMARY KEY, role TEXT NOT NULL, salt TEXT NOT NULL, hash TEXT NOT NULL,
+                    departments TEXT NOT NULL DEFAULT '[]', disabled INTEGER NOT NULL DEFAULT 0,
+                    created_at REAL NOT NULL);
+CREATE TABLE sessions (token_hash TEXT PRIMARY KEY, user TEXT NOT NULL, window TEXT,
+                       created_at REAL NOT NULL, expires_at REAL NOT NULL);
+CREATE TABLE login_failures (user TEXT NOT NULL, ip TEXT NOT NULL, at REAL NOT NULL);
+CREATE TABLE audit (id INTEGER PRIMARY KEY, at REAL NOT NULL, user TEXT NOT NULL, action TEXT NOT NULL,
+                    target TEXT, ip TEXT, detail TEXT);
+CREATE TABLE ratings (ticket_id INTEGER PRIMARY KEY, score INTEGER NOT NULL, at REAL NOT NULL,
+                      source TEXT NOT NULL, window TEXT, clerk TEXT);
+CREATE TABLE followups (id INTEGER PRIMARY KEY, ticket_id INTEGER NOT NULL UNIQUE, score INTEGER NOT NULL,
+                        state TEXT NOT NULL, opened_at REAL NOT NULL, deadline TEXT NOT NULL,
+                        history TEXT NOT NULL DEFAULT '[]');
+CREATE TABLE devices (id TEXT PRIMARY KEY, online INTEGER NOT NULL DEFAULT 0, last_seen REAL,
+                      shows TEXT, fault TEXT);
+CREATE TABLE call_acks (event_id INTEGER NOT NULL, device TEXT NOT NULL, at REAL NOT NULL,
+                        shown INTEGER NOT NULL, spoken INTEGER NOT NULL, PRIMARY KEY (event_id, device));
+CREATE TABLE idempotency (key TEXT PRIMARY KEY, at REAL NOT NULL, status INTEGER NOT NULL, body TEXT NOT NULL);
+CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+# Each migration takes the connection inside an open transaction.
+MIGRATIONS = [
+    lambda conn: conn.executescript_in_tx(SCHEMA_1),
+]
+
+
+class _Conn(sqlite3.Connection):
+    def executescript_in_tx(self, script):
+        # executescript() would COMMIT first; run the statements one by one instead
+        for statement in script.split(";"):
+            if statement.strip():
+                self.execute(statement)
+
+
+class Store:
+    def __init__(self, path):
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
+                                    factory=_Conn, timeout=10)
+        self.conn.row_factory = sqlite3.Row
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=FULL")
+        self.conn.execute("PRAGMA foreign_keys=ON")
+        self.conn.execute("PRAGMA busy_timeout=10000")
+        self.db = sqlite_utils.Database(self.conn)
+        self.lock = threading.RLock()
+        self.migrate()
+
+    # schema ---------------------------------------------------------------
+    def schema_version(self):
+        with self.lock:
+            exists = self.conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone()
+            if not exists:
+                return 0
+            row = self.conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+            return int(row[0]) if row else 0
+
+    def migrate(self):
+        """Bring the schema to the newest version; each step its own transaction."""
+        version = self.schema_version()
+        for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
+            with self.transaction() as conn:
+                step(conn)
+                conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
+                             (str(number),))
+        return self.schema_version()
+
+    # transactions ----------------------------------------------------------
+    @contextmanager
+    def transaction(self):
+        with self.lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+
+    @contextmanager
+    def reading(self):
+        with self.lock:
+            yield self.conn
+
+    def query(self, sql, params=()):
+        with self.lock:
+            return self.conn.execute(sql, params).fetchall()
+
+    def query_one(self, sql, params=()):
+        with self.lock:
+            return self.conn.execute(sql, params).fetchone()
+
+    def close(self):
+        with self.lock:
+            self.conn.close()
+
+
+def append_event(conn, at, type_, data, ticket_id=None, window_id=None, public=True):
+    """Write an event row inside the caller's transaction; returns its id."""
+    cur = conn.execute(
+        "INSERT INTO events (at, type, ticket_id, window_id, public, data) VALUES (?, ?, ?, ?, ?, ?)",
+        (at, type_, ticket_id, window_id, 1 if public else 0, json.dumps(data, ensure_ascii=False)))
+    return cur.lastrowid
+
+
+def default_db_path():
+    return os.path.join(os.getcwd(), "var", "hallq.db")
