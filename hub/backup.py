@@ -66,6 +66,8 @@ class DbLock:
             os.close(self._fd)  # closing the descriptor drops the flock
             self._fd = None
 
+    close = release  # the hub's start_hub() calls lock.close()
+
     def __enter__(self):
         return self
 

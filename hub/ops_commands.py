@@ -1,4 +1,4 @@
-"""Operational commands: backup, restore, migrate, prune, init-hall, status, serial-ports.
+"""Operational commands: backup, restore, prune, init-hall, status, serial-ports.
 
 What a hall technician runs on the Pi (docs/operations.md). Every failure is
 one line starting with 错误： on stderr and exit status 1 (2: hub unreachable).
@@ -29,10 +29,6 @@ def register(subparsers):
     p.add_argument("file", metavar="FILE", help="备份文件")
     p.add_argument("--yes", action="store_true", help="不询问，直接恢复")
     p.set_defaults(handler=cmd_restore)
-
-    p = subparsers.add_parser("migrate", help="把数据库升级到本版本的数据结构（hub 启动时也会做）")
-    add_common(p, config=False)
-    p.set_defaults(handler=cmd_migrate)
 
     p = subparsers.add_parser("prune", help="删除过旧的事件记录（保留每日汇总），可选整理数据库文件")
     add_common(p)
@@ -123,22 +119,6 @@ def _confirm(db):
     except EOFError:
         return False
     return answer.strip().lower() in ("yes", "y", "是")
-
-
-def cmd_migrate(args):
-    from hub import backup
-    db = _db(args)
-    try:
-        with backup.hold_db_lock(db, purpose="migrate"):
-            from hub.store import Store
-            store = Store(db)
-            version = store.schema_version()
-            store.close()
-            backup.give_to_directory_owner(db)
-    except backup.BackupError as exc:
-        return fail(exc)
-    print(f"数据库 {db}：数据结构版本 {version}")
-    return 0
 
 
 def cmd_prune(args):
