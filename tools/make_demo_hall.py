@@ -1,0 +1,286 @@
+#!/usr/bin/env python3
+"""Generate config/demo-hall.toml, the demo hall, from the matters CSV.
+
+    python tools/make_demo_hall.py [CSV] [-o config/demo-hall.toml]
+
+CSV defaults to ../shared/data/town-hall-matters.csv beside the repository.
+The output is deterministic (the tests regenerate it and compare), written
+by hand-rolled TOML so that it keeps its comments and reads like a file a
+hall would edit. Stand-alone: needs only the standard library.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import re
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_CSV = REPO.parent / "shared" / "data" / "town-hall-matters.csv"
+DEFAULT_OUT = REPO / "config" / "demo-hall.toml"
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from demo_hall_data import (  # noqa: E402  (the content; this file is the layout)
+    CALENDAR, CONDITIONS, DEVICE_LINE, HALL, QUESTIONS, QUEUES, SECOND_QUESTION, WHO_MATTERS,
+    WINDOWS, queue_for,
+)
+
+COMMON_COUNT = 8  # matters on the kiosk's first screen: the most asked for
+PROXY_MATERIALS = ("代办人居民身份证", "授权委托书")
+SCOPES = {"yes": "one_window", "no": "professional", "consult": "consult", "output": "output",
+          "complaint": "complaint"}
+
+
+def q(value):
+    """A TOML value: JSON's string escapes are valid TOML basic strings."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(q(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {q(v)}" for k, v in value.items()) + " }" if value else "{}"
+    return str(value)
+
+
+def header():
+    return f"""\
+# 清河镇便民服务中心 — hallq 演示大厅配置 (demo hall)
+#
+# 本文件由 tools/make_demo_hall.py 根据 town-hall-matters.csv 生成:
+#     python tools/make_demo_hall.py [CSV] [-o config/demo-hall.toml]
+# 可以直接手工编辑 (TOML 格式, 每一项的含义和默认值见 docs/config.md);
+# 注意: 重新运行生成脚本会覆盖手工修改。改完请检查:
+#     hallq check-config --config config/demo-hall.toml
+#
+# 目录:
+#   [hall]          大厅名称、时区、公网地址、滚动通知、打印机
+#   [hours]         办公时段
+#   [calendar]      节假日与调休上班日 (每年更新)
+#   [rules]         过号、评价、潮汐窗口、播报等规则
+#   [[queues]]      队列 (号票前缀字母)
+#   [[windows]]     窗口及其业务配置 (办理哪些队列, 权重)
+#   [[devices]]     窗口屏、呼叫器、评价器、打印机、综合屏、串口桥 (含设备密钥)
+#   [[questions]]   取号时问群众的问题 (情形引导)
+#   [[matters]]     事项 (办事指南: 材料、条件、情形)
+"""
+
+
+def hall_section():
+    h = HALL
+    return f"""
+# ── 大厅 ───────────────────────────────────────────────────────────────
+[hall]
+name = {q(h['name'])}
+name_en = {q(h['name_en'])}
+timezone = {q(h['timezone'])}
+# 号票二维码指向的地址 (群众手机扫码查看排队进度); 实际大厅写对外可访问的地址
+public_url = {q(h['public_url'])}
+language = {q(h['language'])}  # zh-CN 或 en: 页面和错误信息的默认语言
+# 综合屏滚动通知 (开机时的内容, 大厅负责人可在管理台修改)
+notice = {q(h['notice'])}
+# 取号机默认打印机; 空 = 不接打印机, 号票显示在屏幕上 (含二维码)
+# 例: "usb://0x0416:0x5011", "tcp://192.168.1.50:9100", "serial:///dev/ttyUSB1?baudrate=9600"
+printer = {q(h['printer'])}
+paper_mm = {h['paper_mm']}  # 热敏纸宽: 58 或 80 (毫米)
+
+# ── 办公时间 ───────────────────────────────────────────────────────────
+[hours]
+periods = [["08:30", "12:00"], ["13:30", "17:00"]]  # 上午、下午 (24 小时制, 要加引号)
+enforce = false            # true = 办公时间以外不出号; 演示大厅任何时候都可取号
+expire_at_closing = true   # 下班时仍在等候的号票作废 (次日重新取号)
+workdays = [0, 1, 2, 3, 4]  # 每周工作日, 星期一 = 0 … 星期日 = 6
+"""
+
+
+def calendar_section():
+    lines = ["", "# ── 节假日与调休 ─────────────────────────────────────────────────────",
+             "# 按国务院办公厅每年发布的节假日安排填写, 大厅每年年底更新一次。",
+             "# 2026 年按已发布的安排; 2027 年为按往年规律的估计, 以正式通知为准。",
+             "# holidays: 放假的日子 (含周末); workdays: 周末调休上班的日子。", "[calendar]",
+             "holidays = ["]
+    for year, festivals in CALENDAR.items():
+        for name, days, _ in festivals:
+            lines.append(f"  {', '.join(days)},  # {year} {name}")
+    lines.append("]")
+    lines.append("workdays = [")
+    for year, festivals in CALENDAR.items():
+        for name, _, makeup in festivals:
+            if makeup:
+                lines.append(f"  {', '.join(makeup)},  # {year} {name}调休上班")
+    lines.append("]")
+    return "\n".join(lines) + "\n"
+
+
+def rules_section():
+    return """
+# ── 规则 ───────────────────────────────────────────────────────────────
+[rules]
+recall_limit = 2             # 每张号票可重呼几次; 再重呼即记为过号 (no_show)
+rating_minutes = 10          # 办结后多少分钟内可以评价
+followup_working_days = 3    # 差评回访整改的期限 (工作日)
+auto_open_tidal = true       # 队列预计等候超过其 surge_minutes 时, 自动开启潮汐窗口
+tidal_queue_count = 2        # 开启潮汐窗口而未指定队列时, 它办理压力最大的几个队列
+announce_repeat = 2          # 每次叫号播报几遍
+max_body_bytes = 65536       # 接口请求体的上限 (字节)
+case_alert_days = [1, 0]     # 承诺件到期前几个工作日提醒 (督办)
+"""
+
+
+def queues_section():
+    out = ["", "# ── 队列 ───────────────────────────────────────────────────────────────",
+           "# id 是号票前缀 (一个大写字母): A001, B002 …; 每天从 1 开始编号。",
+           "# surge_minutes: 预计等候超过这么多分钟时告警 (并可自动开启潮汐窗口)。"]
+    for qid, name, name_en, surge, note in QUEUES:
+        out += ["", f"# {note}", "[[queues]]", f"id = {q(qid)}", f"name = {q(name)}",
+                f"name_en = {q(name_en)}", f"surge_minutes = {surge}"]
+    return "\n".join(out) + "\n"
+
+
+def windows_section():
+    out = ["", "# ── 窗口 ───────────────────────────────────────────────────────────────",
+           "# kind: comprehensive 综合受理, professional 专业, tidal 潮汐 (平时关闭, 高峰开启),",
+           "#       output 统一出件, consult 咨询导办, complaint 找茬/\"一次办不好\", help 帮办代办。",
+           "# profile: 办理的队列及权重; 权重越大, 该队列的号越优先叫到这个窗口 (等得越久也越优先)。",
+           "# 潮汐窗口的 profile 为空: 开启时由大厅负责人或系统指定队列。"]
+    for wid, number, kind, name, profile, note in WINDOWS:
+        out += ["", f"# {note}"] if note else [""]
+        out += ["[[windows]]", f"id = {q(wid)}", f"number = {number}",
+                f"kind = {q(kind)}", f"name = {q(name)}", f"profile = {q(profile)}"]
+    return "\n".join(out) + "\n"
+
+
+def devices_section():
+    out = ["", "# ── 设备 ───────────────────────────────────────────────────────────────",
+           "# key 是设备密钥: 设备凭它连接 hub。这里是公开的演示密钥,",
+           "# 实际大厅必须全部换成各不相同的随机字符串 (至少 16 位), 例如:",
+           "#     python3 -c \"import secrets; print(secrets.token_urlsafe(24))\"",
+           f"# url: 串口线路。窗口屏、呼叫器、评价器挂在同一条 RS-485 线上, 靠 address 区分;",
+           f"# 演示用 {DEVICE_LINE} (串口桥和模拟器会覆盖), 实际大厅写如 serial:///dev/ttyUSB0?baudrate=9600"]
+    for kind, label, base in (("bar", "窗口屏", 0), ("keypad", "呼叫器", 20), ("pad", "评价器", 40)):
+        out += ["", f"# {label} ({kind}): 每个窗口一台, 总线地址 {base + 1}-{base + 15}"]
+        for n in range(1, 16):
+            out += _device(f"{kind}-{n}", kind, window=f"w{n}", url=DEVICE_LINE, address=base + n)
+    out += ["", "# 取号机打印机; url 为空 = 未接 (号票显示在屏幕上)"]
+    out += _device("printer-1", "printer", url="")
+    out += ["", "# 综合屏 (HDMI 大屏, pygame) 和串口桥 (连接上面的串口设备)"]
+    out += _device("board-1", "board", url="")
+    out += _device("bridge-1", "bridge", url="")
+    return "\n".join(out) + "\n"
+
+
+def _device(did, kind, window=None, url="", address=0):
+    key = f"demo-{did}-key-0000"
+    key += "0" * max(0, 16 - len(key))
+    lines = ["[[devices]]", f"id = {q(did)}", f"kind = {q(kind)}"]
+    if window:
+        lines.append(f"window = {q(window)}")
+    lines.append(f"url = {q(url)}")
+    if address:
+        lines.append(f"address = {address}")
+    return lines + [f"key = {q(key)}", ""]
+
+
+def questions_section():
+    out = ["", "# ── 取号时的问题 ───────────────────────────────────────────────────────",
+           "# 事项用 questions = [...] 引用这里的问题; 每种回答组合对应该事项的一个情形,",
+           "# 情形列出确切的材料清单, 打印在号票上。"]
+    for qid, text, text_en, options in QUESTIONS:
+        out += ["", "[[questions]]", f"id = {q(qid)}", f"text = {q(text)}", f"text_en = {q(text_en)}",
+                "options = ["]
+        out += [f"  {q({'value': v, 'label': l, 'label_en': e})}," for v, l, e in options]
+        out.append("]")
+    return "\n".join(out) + "\n"
+
+
+def read_matters(csv_path):
+    with open(csv_path, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    by_share = sorted(range(len(rows)), key=lambda i: (-float(rows[i]["share_of_tickets"]), i))
+    common = set(by_share[:COMMON_COUNT])
+    return [(i, row, i in common) for i, row in enumerate(rows)]
+
+
+def matters_section(matters):
+    out = ["", "# ── 事项 ───────────────────────────────────────────────────────────────",
+           "# mode: instant 即办件 (promised_days = 0) | promised 承诺件 (promised_days = 承诺工作日)",
+           "# scope: one_window 一窗受理 | professional 专业窗口 | consult | output | complaint",
+           "# typical_minutes: 典型办理时长 (分钟, 用于预计等候); share: 占一天号票的比例 (演示/模拟)",
+           "# common = true: 显示在取号机首屏的常办事项"]
+    for i, row, common in matters:
+        out += _matter(f"m{i + 1:02d}", row, common)
+    return "\n".join(out) + "\n"
+
+
+def _matter(mid, row, common):
+    scope = SCOPES[row["one_window"]]
+    materials = [m for m in row["materials"].split(";") if m]
+    name = row["matter"]
+    lines = ["", f"# {mid} {row['department']} · {name}", "[[matters]]", f"id = {q(mid)}",
+             f"name = {q(name)}", f"name_en = {q(row['matter_en'])}",
+             f"department = {q(row['department'])}", f"department_en = {q(row['department_en'])}",
+             f"mode = {q(row['mode'])}", f"promised_days = {int(row['promised_days'])}",
+             f"typical_minutes = {int(row['typical_minutes'])}", f"share = {row['share_of_tickets']}",
+             f"scope = {q(scope)}", f"queue = {q(queue_for(row['department'], scope))}"]
+    if common:
+        lines.append("common = true")
+    lines += [f"conditions = {q(CONDITIONS[name])}", f"materials = {q(materials)}"]
+    situations = _situations(name, materials)
+    if situations:
+        lines.append(f"questions = {q(situations[0][0])}")
+    for _, sid, label, label_en, answers, needed in situations:
+        lines += ["", "[[matters.situations]]", f"id = {q(sid)}", f"name = {q(label)}",
+                  f"name_en = {q(label_en)}", f"answers = {q(answers)}", f"materials = {q(needed)}"]
+    return lines
+
+
+def _situations(name, materials):
+    """(question ids, id, name, name_en, answers, materials) per situation."""
+    if name not in WHO_MATTERS:
+        return []
+    who = [("self", "本人办理", "In person", list(materials), ()),
+           ("proxy", "他人代办", "On someone's behalf", list(materials), PROXY_MATERIALS)]
+    if name not in SECOND_QUESTION:
+        return [(["who"], sid, label, en, {"who": sid}, base + list(extra))
+                for sid, label, en, base, extra in who]
+    qid, options = SECOND_QUESTION[name]
+    labels = {v: (label, en) for v, label, en in next(o for i, _, _, o in QUESTIONS if i == qid)}
+    out = []
+    for sid, label, en, _, extra in who:
+        for value, needed in options.items():
+            second, second_en = labels[value]
+            out.append((["who", qid], f"{sid}-{value}", f"{label}·{second}", f"{en}, {second_en.lower()}",
+                        {"who": sid, qid: value}, list(needed) + list(extra)))
+    return out
+
+
+def render(csv_path):
+    """The whole file; runs of blank lines between sections fold into one."""
+    return re.sub(r"\n{3,}", "\n\n", "".join([header(), hall_section(), calendar_section(), rules_section(), queues_section(),
+                    windows_section(), devices_section(), questions_section(),
+                    matters_section(read_matters(csv_path))]))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="生成演示大厅配置 config/demo-hall.toml")
+    parser.add_argument("csv", nargs="?", default=str(DEFAULT_CSV), help="事项表 town-hall-matters.csv")
+    parser.add_argument("-o", "--output", default=str(DEFAULT_OUT), help="输出文件")
+    args = parser.parse_args(argv)
+    try:
+        text = render(args.csv)
+    except FileNotFoundError:
+        print(f"找不到事项表: {args.csv}", file=sys.stderr)
+        return 1
+    except (KeyError, ValueError) as exc:
+        print(f"事项表格式不对 ({args.csv}): {exc}", file=sys.stderr)
+        return 1
+    Path(args.output).write_text(text, encoding="utf-8")
+    print(f"已生成 {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
