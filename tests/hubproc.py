@@ -1,0 +1,115 @@
+"""A real hub on a loopback port for tests: its own process, a temporary
+database and a clock the test moves (the hub's --clock-file)."""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+HALLQ = [sys.executable, "-m", "hub.cli"]
+# 2026-11-26 (a Thursday) 09:00 in Asia/Shanghai
+DEFAULT_TIME = 1795654800.0
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class HubProcess:
+    def __init__(self, workdir, template_db=None, config=None, at=DEFAULT_TIME):
+        self.workdir = Path(workdir)
+        self.db = self.workdir / "hallq.db"
+        if template_db and not self.db.exists():
+            shutil.copy(template_db, self.db)
+        self.config = config
+        self.clock_file = self.workdir / "clock"
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc = None
+        self.log = self.workdir / "hub.log"
+        self.set_time(at)
+
+    # clock ------------------------------------------------------------------
+    def set_time(self, epoch):
+        self.now = float(epoch)
+        tmp = self.clock_file.with_suffix(".tmp")
+        tmp.write_text(repr(self.now))
+        os.replace(tmp, self.clock_file)
+        # the hub re-reads the file when its mtime changes: make sure it does
+        os.utime(self.clock_file, ns=(time.time_ns(), time.time_ns()))
+
+    def advance(self, seconds):
+        self.set_time(self.now + seconds)
+
+    # process ----------------------------------------------------------------
+    def start(self, timeout=20):
+        args = HALLQ + ["serve", "--db", str(self.db), "--port", str(self.port),
+                        "--clock-file", str(self.clock_file)]
+        if self.config:
+            args += ["--config", str(self.config)]
+        with open(self.log, "ab") as log:
+            self.proc = subprocess.Popen(args, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"hub exited: {self.log.read_text()[-3000:]}")
+            try:
+                if requests.get(self.url + "/api/health", timeout=1).ok:
+                    return self
+            except requests.RequestException:
+                time.sleep(0.05)
+        raise RuntimeError("hub did not start: " + self.log.read_text()[-3000:])
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def kill(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def restart(self):
+        self.stop()
+        return self.start()
+
+    # HTTP -------------------------------------------------------------------
+    def request(self, method, path, token=None, **kwargs):
+        headers = kwargs.pop("headers", {})
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        return requests.request(method, self.url + path, headers=headers, timeout=10, **kwargs)
+
+    def get(self, path, token=None, **kwargs):
+        return self.request("GET", path, token, **kwargs)
+
+    def post(self, path, json=None, token=None, **kwargs):
+        return self.request("POST", path, token, json=json if json is not None else {}, **kwargs)
+
+    def login(self, user, pin, window=None):
+        body = {"user": user, "pin": pin}
+        if window:
+            body["window"] = window
+        r = self.post("/api/login", body)
+        assert r.status_code == 200, r.text
+        return r.json()["token"]
+
+    def issue(self, matter="m03", **extra):
+        r = self.post("/api/tickets", dict(matter=matter, **extra))
+        assert r.status_code == 201, r.text
+        return r.json()
