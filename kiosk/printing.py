@@ -9,7 +9,8 @@ printer (GS ( k), never as an image, so it stays sharp and small on the wire.
 
 Slip kinds (`slip["kind"]`) and their keys (docs/printing.md has the details):
 - "ticket": hall, number, queue_name, matter_name, situation_name?, ahead?,
-  eta_minutes?, serve_kinds?, materials, issued_at, status_url, priority?
+  eta_minutes?, serve_kinds?, materials, issued_at, status_url, priority?,
+  status_note? (a reprint of a ticket no longer waiting), reprint? (补打)
 - "materials" (一次性告知单): hall, matter_name, situation_name?, department?,
   mode?, promised_days?, conditions?, materials, printed_at?
 - "receipt" (受理回执): hall, case_number, matter_name, department?,
@@ -268,10 +269,13 @@ def ticket_slip(slip, paper_mm=80):
         w.line(f"【{priority}】", align="center", bold=True)
     w.rule()
     w.field("办理事项", _matter_title(slip))
+    if slip.get("status_note"):
+        w.field("当前状态", slip["status_note"], bold=True)
     if slip.get("ahead") is not None:
         w.field("前面等候", f"{int(slip['ahead'])} 人")
     if slip.get("eta_minutes") is not None:
-        w.field("预计等候", f"约 {max(0, round(slip['eta_minutes']))} 分钟")
+        minutes = max(0, round(slip["eta_minutes"]))
+        w.field("预计等候", f"约 {minutes} 分钟" if minutes else "即将叫号")
     kinds = [WINDOW_KIND_NAMES.get(k, k) for k in slip.get("serve_kinds") or ()]
     if kinds:
         w.field("办理窗口", "、".join(kinds))
