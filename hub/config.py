@@ -187,11 +187,14 @@ _SYNTAX_HINTS = (
     ("Unclosed array", "数组缺少 \"]\""),
     ("Unclosed inline table", "内联表缺少 \"}\""),
     ("Unterminated string", "字符串缺少结束引号"),
+    ("Illegal character '\\n'", "字符串缺少结束引号 (一行内的字符串不能换行)"),
     ("Illegal character", "非法字符"),
     ("Invalid statement", "无法识别的语句"),
     ("Invalid initial character for a key part", "键名无效"),
     ("Expected ']' at the end of a table declaration", "表头缺少 \"]\""),
-    ("Expected newline or end of document after a statement", "一行只能写一个键值对"),
+    ("Expected ']]' at the end of an array declaration", "表头缺少 \"]]\""),
+    ("Expected newline or end of document after a statement",
+     "一行只能写一个键值对 (时间等文本要用英文引号括起, 如 \"08:30\")"),
 )
 
 

@@ -122,6 +122,7 @@ class _Scanner:
 
     def _array_header(self, keys):
         base = join(self._resolve(keys[:-1]), keys[-1])
+        self.record(base)  # the array as a whole starts at its first element
         self.counts[base] = self.counts.get(base, 0) + 1
         return f"{base}[{self.counts[base] - 1}]"
 
