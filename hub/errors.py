@@ -66,10 +66,10 @@ ACTION_TEXT = {
 class HallError(Exception):
     """A refusal with an HTTP status; `key` picks the message."""
 
-    def __init__(self, status, key, code=None, **params):
-        self.status = status
+    def __init__(self, http_status, key, error_code=None, **params):
+        self.status = http_status
         self.key = key
-        self.code = code or key
+        self.code = error_code or key
         self.params = params
         super().__init__(key)
 
