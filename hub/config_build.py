@@ -57,17 +57,19 @@ def build_hall(doc, lines, source=""):
     devices = _devices(c, doc, {w.id for w in windows})
     _check_served(c, queues, windows)
     model = Hall(
-        **_hall_fields(c, hall), hours=hours, calendar=calendar, rules=rules,
+        **_hall_fields(c, hall, "hall" in doc), hours=hours, calendar=calendar, rules=rules,
         queues=tuple(q for _, q in queues), matters=matters, windows=windows,
         devices=devices, source=str(source),
     )
-    return model, c.errors
+    # in file order, as an editor walks them (stable: same line keeps check order)
+    return model, sorted(c.errors, key=lambda error: error[1])
 
 
-def _hall_fields(c, h):
+def _hall_fields(c, h, present):
     p = "hall"
     c.unknown(h, p, HALL_KEYS)
-    out = {"name": c.text(h, p, "name")}
+    # a missing [hall] is one error already; do not add one for its name
+    out = {"name": c.text(h, p, "name") if present else ""}
     for key in ("name_en", "notice"):
         out[key] = c.get(h, p, key, "str", default_of(Hall, key))
     out["timezone"] = c.text(h, p, "timezone", default_of(Hall, "timezone"))

@@ -67,6 +67,7 @@ def write(tmp_path, text, name="hall.toml"):
 def test_a_broken_file_reports_all_its_errors_with_paths_and_lines(tmp_path):
     errors = check_file(write(tmp_path, BROKEN))
     assert sorted((p, line) for p, line, _ in errors) == sorted((p, line) for p, line, _ in EXPECTED)
+    assert [line for _, line, _ in errors] == sorted(line for _, line, _ in errors)  # file order
     for (path, line, words), error in zip(sorted(EXPECTED), sorted(errors)):
         assert words in error[2], error
 
@@ -156,3 +157,11 @@ id = "m2"
     assert lines["matters[1].id"] == 19
     assert line_of(lines, "matters[1].queue") == 18  # missing key -> its table
     assert line_of(lines, "nowhere.at.all") == 0
+
+
+
+def test_an_empty_file_names_each_missing_section_once(tmp_path):
+    errors = check_file(write(tmp_path, "# nothing yet\n"))
+    assert [(p, m) for p, _, m in errors] == [
+        ("hall", "缺少必填项 hall"), ("queues", "缺少必填项 queues"),
+        ("matters", "缺少必填项 matters"), ("windows", "缺少必填项 windows")]

@@ -262,3 +262,18 @@ def test_each_rule_reports_its_key_path_and_line(tmp_path, case):
         assert hits[0][1] > 0
     else:  # a missing top-level table has no line
         assert hits[0][1] == 0
+
+
+def test_no_value_of_any_type_anywhere_makes_the_loader_crash(tmp_path):
+    """Every value of the small hall replaced by each TOML type in turn, or
+    its line dropped: the loader answers with errors, never a traceback."""
+    lines = VALID.splitlines()
+    values = ['1', '-1', '0.5', 'true', '"x"', '""', '[]', '[1, "a"]', '{}', '{ a = 1 }', '2026-01-01', '[[]]']
+    for i, line in enumerate(lines):
+        key, eq, _ = line.partition(" = ")
+        variants = [None] if not eq else [None] + [f"{key} = {v}" for v in values]
+        for variant in variants:
+            edited = lines[:i] + ([] if variant is None else [variant]) + lines[i + 1:]
+            errors = check_file(write(tmp_path, "\n".join(edited) + "\n"))
+            for path, line_no, message in errors:
+                assert isinstance(path, str) and isinstance(line_no, int) and message

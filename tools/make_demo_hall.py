@@ -47,7 +47,7 @@ def q(value):
 
 
 def header():
-    return f"""\
+    return """\
 # 清河镇便民服务中心 — hallq 演示大厅配置 (demo hall)
 #
 # 本文件由 tools/make_demo_hall.py 根据 town-hall-matters.csv 生成:
