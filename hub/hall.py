@@ -301,16 +301,17 @@ class HallService(WindowOps, Feedback):
         raise HallError(404, "unknown_ticket", id=code)
 
     def health(self):
+        """What is degraded: database, disk, clock, devices, bridge, printer."""
         from . import __version__
+        from .health import health_report
+        db_error = None
         try:
-            self.store.query_one("SELECT 1")
-            database = "ok"
+            last = self.store.query_one("SELECT MAX(at) FROM events")[0]
         except Exception as exc:  # the report must say what broke, not raise
-            database = f"error: {exc}"
-        offline = [d["id"] for d in self.devices() if not d["online"]]
-        status = "ok" if database == "ok" else "degraded"
-        return {"status": status, "version": __version__, "checks": {"database": database,
-                                                                      "devices_offline": offline}}
+            db_error, last = str(exc), None
+        return health_report(version=__version__, now=self.clock.now(), db_path=self.store.path,
+                             db_error=db_error, devices=self.devices() if db_error is None else (),
+                             last_event_at=last)
 
     def close_day(self, reason="closing"):
         """At closing: waiting and called tickets expire with a reason; summarised in one event."""

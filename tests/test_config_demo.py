@@ -9,7 +9,7 @@ import pytest
 from hub.config import DEVICE_KINDS, MATTER_SCOPES, WINDOW_KINDS, check_file, demo_hall_path, load_hall
 
 REPO = Path(__file__).resolve().parent.parent
-MATTERS_CSV = REPO.parent / "shared" / "data" / "town-hall-matters.csv"
+MATTERS_CSV = REPO / "config" / "town-hall-matters.csv"
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +121,7 @@ def test_hours_calendar_and_rules(hall):
     assert hall.rules.recall_limit == 2 and hall.rules.case_alert_days == (1, 0)
 
 
-@pytest.mark.skipif(not MATTERS_CSV.exists(), reason="shared/data/town-hall-matters.csv is not beside the repo")
+
 def test_generator_reproduces_the_committed_file(tmp_path):
     out = tmp_path / "demo-hall.toml"
     subprocess.run([sys.executable, str(REPO / "tools" / "make_demo_hall.py"), str(MATTERS_CSV), "-o", str(out)],

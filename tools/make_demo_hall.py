@@ -3,7 +3,7 @@
 
     python tools/make_demo_hall.py [CSV] [-o config/demo-hall.toml]
 
-CSV defaults to ../shared/data/town-hall-matters.csv beside the repository.
+CSV defaults to config/town-hall-matters.csv (a copy of ../shared/data/town-hall-matters.csv).
 The output is deterministic (the tests regenerate it and compare), written
 by hand-rolled TOML so that it keeps its comments and reads like a file a
 hall would edit. Stand-alone: needs only the standard library.
@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_CSV = REPO.parent / "shared" / "data" / "town-hall-matters.csv"
+DEFAULT_CSV = REPO / "config" / "town-hall-matters.csv"  # a copy of ../shared/data/town-hall-matters.csv
 DEFAULT_OUT = REPO / "config" / "demo-hall.toml"
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
