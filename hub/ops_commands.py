@@ -78,7 +78,7 @@ def cmd_backup(args):
         if args.to:
             summary = backup.backup(_db(args), args.to)
         else:
-            summary = backup.backup_to_dir(_db(args), args.dir, args.keep or DEFAULT_KEEP)
+            summary = backup.backup_to_dir(_db(args), args.dir, DEFAULT_KEEP if args.keep is None else args.keep)
     except backup.BackupError as exc:
         return fail(exc)
     print(f"已备份到 {summary['path']}（{summary['bytes'] // 1024} KB，{backup.describe(summary)}，完整性检查通过）")

@@ -106,13 +106,15 @@ def plain_transaction(conn):
 def reclaim_space(conn, max_pages=2000):
     """Give free pages back to the file system when the database allows it.
 
-    Returns {"auto_vacuum": "none"|"full"|"incremental", "freed_pages", "free_pages"}.
+    Call it outside any transaction. Returns
+    {"auto_vacuum": "none"|"full"|"incremental", "freed_pages", "free_pages"}.
     With auto_vacuum NONE nothing is done (the pages are reused by later
     writes); convert once with `hallq prune --vacuum` while the hub is stopped."""
     mode = {0: "none", 1: "full", 2: "incremental"}.get(conn.execute("PRAGMA auto_vacuum").fetchone()[0])
     before = conn.execute("PRAGMA freelist_count").fetchone()[0]
     if mode == "incremental" and before:
-        conn.execute(f"PRAGMA incremental_vacuum({int(max_pages)})").fetchall()
+        # executescript steps the pragma to the end; execute() would free one page
+        conn.executescript(f"PRAGMA incremental_vacuum({int(max_pages)});")
     after = conn.execute("PRAGMA freelist_count").fetchone()[0]
     return {"auto_vacuum": mode, "freed_pages": before - after, "free_pages": after}
 

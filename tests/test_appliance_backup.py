@@ -1,0 +1,274 @@
+"""hallq backup / restore: consistent copies while the hall runs, and a
+restore that never happens under a running hub."""
+from __future__ import annotations
+
+import os
+import pty
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from hub import backup
+from hub.store import Store, append_event
+
+ROOT = Path(__file__).resolve().parent.parent
+HALLQ = [sys.executable, "-m", "hub.cli"]
+
+# A writer like the hub: WAL, synchronous=FULL, one transaction per action.
+# Each transaction appends 10 events and records how many batches it wrote,
+# so a consistent copy always holds exactly 10 events per recorded batch.
+WRITER = textwrap.dedent("""
+    import os, sys, time
+    from hub.store import Store, append_event
+    store, stop, batch = Store(sys.argv[1]), sys.argv[2], 0
+    while not os.path.exists(stop):
+        batch += 1
+        with store.transaction() as conn:
+            for i in range(10):
+                append_event(conn, time.time(), "ticket.issued", {"batch": batch, "i": i})
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('test_batches', ?)", (str(batch),))
+        if batch == 1:
+            print("started", flush=True)
+    print(batch, flush=True)
+""")
+
+
+def hallq(*args, stdin=subprocess.DEVNULL):
+    return subprocess.run(HALLQ + list(args), cwd=ROOT, stdin=stdin, capture_output=True, text=True, timeout=120)
+
+
+def rows(path, sql="SELECT id, at, type, data FROM events ORDER BY id"):
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def make_db(path, events=3):
+    store = Store(path)
+    with store.transaction() as conn:
+        for i in range(events):
+            append_event(conn, 1795654800.0 + i, "ticket.issued", {"i": i})
+    store.close()
+    return path
+
+
+def test_backup_while_another_process_writes_is_consistent_and_restores(tmp_path):
+    db, stop = tmp_path / "hallq.db", tmp_path / "stop"
+    Store(db).close()
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(db), str(stop)], cwd=ROOT,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline().strip() == "started"
+        copies = []
+        for n in range(3):
+            target = tmp_path / f"copy-{n}.db"
+            result = hallq("backup", "--db", str(db), "--to", str(target))
+            assert result.returncode == 0, result.stderr
+            assert "完整性检查通过" in result.stdout
+            copies.append(target)
+    finally:
+        stop.touch()
+        total = int(writer.stdout.readline())
+        writer.wait(30)
+    final = rows(db)
+    assert len(final) == total * 10
+    for copy in copies:
+        batches = int(rows(copy, "SELECT value FROM meta WHERE key='test_batches'")[0][0])
+        copied = rows(copy)
+        assert len(copied) == batches * 10  # no half transaction in a copy
+        assert copied == final[:len(copied)]  # and what it holds is what the hub wrote
+        assert not Path(str(copy) + "-wal").exists()  # a backup is one self-contained file
+    assert len(rows(copies[-1])) > 0
+
+    restored = tmp_path / "restored" / "hallq.db"
+    restored.parent.mkdir()
+    result = hallq("restore", str(copies[-1]), "--db", str(restored), "--yes")
+    assert result.returncode == 0, result.stderr
+    assert rows(restored) == rows(copies[-1])
+    assert rows(restored, "PRAGMA journal_mode") == [("wal",)]
+
+
+def test_backup_during_ticket_load_restores_the_same_tickets(hub_factory, tmp_path):
+    hub = hub_factory("live").start()
+    matter = requests.get(hub.url + "/api/matters", timeout=10).json()
+    matter = (matter["matters"] if isinstance(matter, dict) else matter)[0]["id"]
+    issued, stop = [], threading.Event()
+
+    def kiosk():
+        while not stop.is_set():
+            r = requests.post(hub.url + "/api/tickets", json={"matter": matter}, timeout=10)
+            assert r.status_code == 201, r.text
+            issued.append(r.json())
+
+    thread = threading.Thread(target=kiosk)
+    thread.start()
+    try:
+        while len(issued) < 5:
+            time.sleep(0.05)
+        copy = tmp_path / "during-load.db"
+        result = hallq("backup", "--db", str(hub.db), "--to", str(copy))
+        assert result.returncode == 0, result.stderr
+        # the hub holds its database: a restore is refused while it runs
+        refused = hallq("restore", str(copy), "--db", str(hub.db), "--yes")
+        assert refused.returncode == 1
+        assert "正被运行中的进程使用" in refused.stderr and "Traceback" not in refused.stderr
+    finally:
+        stop.set()
+        thread.join(30)
+    hub.stop()
+    columns = "SELECT id, number, queue, status, token, issued_at FROM tickets ORDER BY id"
+    in_copy, in_hub = rows(copy, columns), rows(hub.db, columns)
+    assert 0 < len(in_copy) <= len(in_hub) == len(issued)
+    assert in_copy == in_hub[:len(in_copy)]
+
+    second = hub_factory("restored")  # a fresh hub's database, replaced by the backup
+    result = hallq("restore", str(copy), "--db", str(second.db), "--yes")
+    assert result.returncode == 0, result.stderr
+    second.start()
+    last = in_copy[-1]
+    ticket = requests.get(f"{second.url}/api/tickets/{last[0]}", timeout=10).json()
+    assert ticket["number"] == last[1]
+    assert rows(second.db, columns)[:len(in_copy)] == in_copy
+
+
+def test_restore_is_refused_while_the_lock_is_held(tmp_path):
+    db = make_db(tmp_path / "hallq.db", events=2)
+    copy = tmp_path / "copy.db"
+    backup.backup(db, copy)
+    make_db(db, events=1)  # the live database moves on
+    with backup.hold_db_lock(db):
+        with pytest.raises(backup.DatabaseInUse) as refused:
+            backup.restore(copy, db)
+        assert "systemctl stop hallq-hub" in str(refused.value)
+        assert backup.db_in_use(db).startswith(f"pid {os.getpid()} hub")
+    assert len(rows(db)) == 3  # untouched
+    backup.restore(copy, db)
+    assert len(rows(db)) == 2
+    assert backup.db_in_use(db) == ""
+
+
+def test_lock_held_by_another_process_and_freed_when_it_dies(tmp_path):
+    db = make_db(tmp_path / "hallq.db")
+    copy = tmp_path / "copy.db"
+    backup.backup(db, copy)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from hub.backup import hold_db_lock; "
+         "l = hold_db_lock(sys.argv[1]); print('held', flush=True); sys.stdin.read()", str(db)],
+        cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        result = hallq("restore", str(copy), "--db", str(db), "--yes")
+        assert result.returncode == 1 and f"pid {holder.pid} hub" in result.stderr
+        with pytest.raises(backup.DatabaseInUse):
+            backup.hold_db_lock(db)
+    finally:
+        holder.send_signal(signal.SIGKILL)  # a crash or a power cut: no clean release
+        holder.wait()
+    assert hallq("restore", str(copy), "--db", str(db), "--yes").returncode == 0
+
+
+def test_restore_keeps_the_previous_database(tmp_path):
+    db = make_db(tmp_path / "hallq.db", events=5)
+    copy = make_db(tmp_path / "old.db", events=2)
+    result = backup.restore(copy, db, now=1795654800.0)
+    previous = Path(result["previous"])
+    assert previous.name.startswith("hallq.db.before-restore-")
+    assert len(rows(previous)) == 5 and len(rows(db)) == 2
+
+
+def run_on_terminal(args, answer):
+    """Run hallq with a pseudo-terminal as stdin and type `answer`."""
+    controller, terminal = pty.openpty()
+    proc = subprocess.Popen(HALLQ + args, cwd=ROOT, stdin=terminal, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    os.close(terminal)
+    os.write(controller, answer.encode() + b"\n")
+    out, err = proc.communicate(timeout=60)
+    os.close(controller)
+    return proc.returncode, out, err
+
+
+def test_restore_asks_on_a_terminal_unless_yes(tmp_path):
+    db = make_db(tmp_path / "hallq.db", events=4)
+    copy = make_db(tmp_path / "copy.db", events=1)
+    code, out, err = run_on_terminal(["restore", str(copy), "--db", str(db)], "no")
+    assert code == 1 and "已取消" in err and len(rows(db)) == 4
+    code, out, err = run_on_terminal(["restore", str(copy), "--db", str(db)], "yes")
+    assert code == 0, err
+    assert "输入 yes 确认" in out and len(rows(db)) == 1
+    # no terminal and no --yes: nothing is asked and nothing changes
+    make_db(db, events=2)
+    result = hallq("restore", str(copy), "--db", str(db))
+    assert result.returncode == 1 and "--yes" in result.stderr and len(rows(db)) == 3
+
+
+def test_restore_checks_the_file_first(tmp_path):
+    db = make_db(tmp_path / "hallq.db")
+    plain = tmp_path / "other.db"
+    sqlite3.connect(plain).execute("CREATE TABLE t (x)").connection.commit()
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(b"SQLite format 3\x00" + b"\xff" * 5000)
+    for path, message in ((plain, "不是 hallq 数据库"), (garbage, "不是可用的 SQLite 数据库"),
+                          (tmp_path / "missing.db", "文件不存在")):
+        result = hallq("restore", str(path), "--db", str(db), "--yes")
+        assert result.returncode == 1, path
+        assert message in result.stderr and "Traceback" not in result.stderr
+    assert len(rows(db)) == 3
+
+
+def test_a_damaged_copy_fails_the_integrity_check(tmp_path):
+    db = make_db(tmp_path / "hallq.db", events=200)
+    copy = tmp_path / "copy.db"
+    backup.backup(db, copy)
+    data = bytearray(copy.read_bytes())
+    page = 4096
+    for offset in range(3 * page, len(data) - page, page):  # scribble over the middle pages
+        data[offset + 8:offset + 40] = b"\x07" * 32
+    copy.write_bytes(bytes(data))
+    with pytest.raises(backup.BackupError) as bad:
+        backup.check_database(copy)
+    assert "损坏" in str(bad.value) or "不是可用的" in str(bad.value)
+
+
+def test_daily_backups_keep_the_newest_n(tmp_path):
+    db = make_db(tmp_path / "hallq.db")
+    stick = tmp_path / "usb"
+    stick.mkdir()
+    (stick / "photos.jpg").write_bytes(b"not ours")
+    (stick / ".hallq-backup-1-2.tmp").write_bytes(b"left by a power cut")
+    day = 86400
+    for n in range(5):
+        summary = backup.backup_to_dir(db, stick, keep=3, now=1795654800.0 + n * day)
+    assert sorted(p.name for p in stick.iterdir()) == [
+        "hallq-2026-11-28.db", "hallq-2026-11-29.db", "hallq-2026-11-30.db", "photos.jpg"]
+    assert [Path(p).name for p in summary["removed"]] == ["hallq-2026-11-27.db"]
+    # a second backup on the same day replaces that day's file
+    make_db(db, events=1)
+    backup.backup_to_dir(db, stick, keep=3, now=1795654800.0 + 4 * day + 3600)
+    assert len(rows(stick / "hallq-2026-11-30.db")) == 4
+    assert len(list(stick.glob("hallq-*.db"))) == 3
+
+
+def test_backup_command_rotation_and_errors(tmp_path):
+    db = make_db(tmp_path / "hallq.db")
+    result = hallq("backup", "--db", str(db), "--dir", str(tmp_path), "--keep", "2")
+    assert result.returncode == 0 and "已备份到" in result.stdout
+    for args, message in ((["--to", str(tmp_path / "x.db"), "--keep", "2"], "--keep 只能与 --dir"),
+                          ([], "--to FILE 或 --dir DIR"),
+                          (["--dir", str(tmp_path / "not-mounted")], "备份目录不存在"),
+                          (["--dir", str(tmp_path), "--keep", "0"], "至少为 1")):
+        result = hallq("backup", "--db", str(db), *args)
+        assert result.returncode == 1 and message in result.stderr, (args, result.stderr)
+    missing = hallq("backup", "--db", str(tmp_path / "nope.db"), "--to", str(tmp_path / "y.db"))
+    assert missing.returncode == 1 and "数据库文件不存在" in missing.stderr
+    assert not (tmp_path / "nope.db").exists()
