@@ -7,6 +7,7 @@ else the hall file's `printer`, else the first printer device with a URL.
 """
 from __future__ import annotations
 
+import os
 import sys
 import time
 
@@ -28,6 +29,7 @@ def register(sub):
     p = sub.add_parser("print-materials", help="打印一次性告知单 (无需取号)")
     p.add_argument("matter", metavar="MATTER", help="事项 ID 或名称")
     p.add_argument("--situation", metavar="S", help="情形 ID 或名称")
+    p.add_argument("--clock-file", metavar="FILE", help="与 hub 相同的时钟文件 (培训/测试)")
     _printer_options(p)
     add_common(p, db=False)
     p.set_defaults(handler=cmd_print_materials)
@@ -40,6 +42,7 @@ def register(sub):
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--pty", nargs="?", const="", metavar="LINK", help="同时在 pty 上模拟 (可给出固定的链接路径)")
     s.add_argument("--paper", type=int, choices=(58, 80), default=80)
+    s.add_argument("--png-dir", metavar="DIR", help="把每张票据另存为 PNG 图片")
     s.set_defaults(handler=cmd_printer_sim)
     s = psub.add_parser("status", help="查询打印机状态 (DLE EOT)")
     _printer_options(s)
@@ -141,7 +144,7 @@ def cmd_print_materials(args):
 
     hall = _hall(args)
     try:
-        slip = materials_slip_data(hall, args.matter, args.situation, time.time())
+        slip = materials_slip_data(hall, args.matter, args.situation, _now(args))
     except TicketNotFound as exc:
         return _fail(str(exc))
     return _print_and_report(args, hall, slip, "一次性告知单")
@@ -173,18 +176,25 @@ def cmd_printer_status(args):
 
 
 def cmd_printer_sim(args):
-    from kiosk.printer_sim import FAULT_SWITCHES, PrinterSim
+    from kiosk.printer_sim import FAULT_SWITCHES, PrinterSim, slip_png
 
     columns = 48 if args.paper == 80 else 32
+    printed = iter(range(1, 1 << 30))
 
     def show(slip):
         print(slip.text(columns), flush=True)
+        if args.png_dir:
+            path = os.path.join(args.png_dir, f"slip-{next(printed):04d}.png")
+            slip_png(slip, path, args.paper)
+            print(f"[PNG] {path}", flush=True)
 
     sim = PrinterSim(paper_mm=args.paper, on_slip=show)
     try:
         port = sim.start_tcp(args.port, args.host)
     except OSError as exc:
         return _fail(f"无法监听 {args.host}:{args.port}: {exc.strerror}")
+    if args.png_dir:
+        os.makedirs(args.png_dir, exist_ok=True)
     print(f"打印机模拟器: tcp://{args.host}:{port}", flush=True)
     if args.pty is not None:
         print(f"打印机模拟器: serial://{sim.start_pty(link=args.pty or None)}", flush=True)

@@ -41,6 +41,8 @@ class Line:
     height: int = 1
     bold: bool = False
     chinese: bool = False  # printed (at least partly) in Chinese mode
+    module: int = 0  # QR: dots per module (GS ( k fn 67)
+    ec: str = ""  # QR: error correction level L/M/Q/H (GS ( k fn 69)
 
 
 @dataclass
@@ -112,6 +114,7 @@ class Decoder:
         self._line = []  # (char, chinese) of the line being built
         self._line_style = None
         self._qr_store = None
+        self._qr_module, self._qr_ec = 3, "L"  # the printer's defaults
 
     def _reset_state(self):
         self.align, self.bold, self.chinese = "left", False, False
@@ -293,11 +296,8 @@ class Decoder:
         body = bytes(b[5:size])
         if fn_class == "k" and len(body) >= 2:
             self.slip.commands.append(f"GS ( k {chr(body[0])} {chr(body[1])}")
-            if body[0] == 0x31 and body[1] == 80:  # QR: store data (after m = '0')
-                self._qr_store = body[3:].decode("utf-8", "replace")
-            elif body[0] == 0x31 and body[1] == 81 and self._qr_store is not None:
-                self._end_line(force=False)
-                self.slip.lines.append(Line(kind="qr", text=self._qr_store, align=self.align))
+            if body[0] == 0x31:
+                self._qr(body[1], body[2:])
         elif fn_class == "L":
             self.slip.commands.append("GS ( L")
             if len(body) >= 2 and body[1] in (50, 112):  # print / store raster graphics
@@ -305,6 +305,18 @@ class Decoder:
         else:
             self.slip.commands.append(f"GS ( {fn_class}")
         return size
+
+    def _qr(self, fn, args):
+        if fn == 67 and args:  # module size
+            self._qr_module = args[0]
+        elif fn == 69 and args:  # error correction 48..51
+            self._qr_ec = "LMQH"[(args[0] - 48) % 4]
+        elif fn == 80:  # store the data (after m = '0')
+            self._qr_store = args[1:].decode("utf-8", "replace")
+        elif fn == 81 and self._qr_store is not None:  # print what was stored
+            self._end_line(force=False)
+            self.slip.lines.append(Line(kind="qr", text=self._qr_store, align=self.align,
+                                        module=self._qr_module, ec=self._qr_ec))
 
     def _barcode(self, b):
         if len(b) < 3:

@@ -276,3 +276,64 @@ class _PtyLine:
             for fd in (master, slave, *wake):
                 os.close(fd)
             done.set()
+
+
+FONT_PATHS = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+
+
+def slip_png(slip, path, paper_mm=80):
+    """Draw a decoded slip as the printer would put it on paper (203 dpi:
+    576 dots on 80 mm, 384 on 58 mm; 12x24-dot half-width characters)."""
+    import qrcode
+    from PIL import Image, ImageDraw, ImageFont
+
+    dots = 576 if paper_mm == 80 else 384
+    font_path = next((p for p in FONT_PATHS if os.path.exists(p)), None)
+    if font_path is None:
+        raise FileNotFoundError("找不到中文字体 (fonts-wqy-microhei)")
+    pieces = []  # (height, draw(img, y))
+    for line in slip.lines:
+        if line.kind == "qr":
+            pieces.append(_qr_piece(line, dots, qrcode))
+        elif line.kind == "image":
+            pieces.append((48, lambda img, y: ImageDraw.Draw(img).rectangle((dots // 4, y, dots * 3 // 4, y + 40), fill=200)))
+        else:
+            font = ImageFont.truetype(font_path, 24 * line.height)
+            pieces.append((30 * line.height, _text_drawer(line, dots, font)))
+    height = sum(h for h, _ in pieces) + 40
+    img = Image.new("L", (dots, height), 255)
+    y = 16
+    for h, draw in pieces:
+        draw(img, y)
+        y += h
+    if slip.cut:
+        ImageDraw.Draw(img).line((0, height - 4, dots, height - 4), fill=160, width=1)
+    img.save(path)
+
+
+def _text_drawer(line, dots, font):
+    cells = [(ch, (12 if len(ch.encode("gb18030", "replace")) == 1 else 24) * line.width) for ch in line.text]
+    total = sum(w for _, w in cells)
+    start = {"center": (dots - total) // 2, "right": dots - total}.get(line.align, 0)
+
+    def draw(img, y):
+        from PIL import ImageDraw
+
+        pen = ImageDraw.Draw(img)
+        x = max(0, start)
+        for ch, width in cells:
+            box = pen.textbbox((0, 0), ch, font=font)
+            pen.text((x + (width - (box[2] - box[0])) / 2 - box[0], y), ch, font=font, fill=0,
+                     stroke_width=1 if line.bold else 0, stroke_fill=0)
+            x += width
+    return draw
+
+
+def _qr_piece(line, dots, qrcode):
+    levels = {"L": qrcode.constants.ERROR_CORRECT_L, "M": qrcode.constants.ERROR_CORRECT_M,
+              "Q": qrcode.constants.ERROR_CORRECT_Q, "H": qrcode.constants.ERROR_CORRECT_H}
+    code = qrcode.QRCode(border=0, box_size=max(1, line.module), error_correction=levels.get(line.ec or "L"))
+    code.add_data(line.text)
+    image = code.make_image().get_image().convert("L")
+    x = {"center": (dots - image.width) // 2, "right": dots - image.width}.get(line.align, 0)
+    return image.height + 12, lambda img, y: img.paste(image, (max(0, x), y + 6))

@@ -190,7 +190,9 @@ class SlipWriter:
         # module size: a 48-character URL is a version 4 code (33 modules);
         # 6 dots a module is 198 of 576 dots on 80 mm, 5 dots 165 of 384 on 58 mm
         self.style(align="center")
-        self.printer.qr(url, native=True, size=6 if self.paper_mm == 80 else 5, ec=1)
+        from escpos.constants import QR_ECLEVEL_M
+
+        self.printer.qr(url, native=True, size=6 if self.paper_mm == 80 else 5, ec=QR_ECLEVEL_M)
         self.printer._raw(b"\n")
 
     def feed(self, lines=1):
@@ -289,7 +291,8 @@ def ticket_slip(slip, paper_mm=80):
     w.qr(slip["status_url"])
     w.line("扫码查看排队进度，叫号时手机提醒", align="center")
     w.feed()
-    w.line("请留意大屏和语音叫号，过号请到咨询台。", align="center")
+    w.line("请留意大屏和语音叫号，", align="center")
+    w.line("过号请到咨询台。", align="center")
     w.line("感谢您的耐心等候！", align="center")
     return w.finish()
 

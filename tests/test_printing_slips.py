@@ -196,3 +196,16 @@ def test_wrap_keeps_every_character_within_the_width(text, width, indent):
 def test_wrap_never_starts_a_line_with_closing_punctuation():
     assert wrap("一二三四五六七，八", 14) == ["一二三四五六", "七，八"]
     assert wrap("Social security card", 10) == ["Social", "security", "card"]
+
+
+@pytest.mark.parametrize("paper_mm, dots", [(58, 384), (80, 576)])
+def test_a_decoded_slip_draws_as_a_png_as_wide_as_the_paper(tmp_path, paper_mm, dots):
+    from PIL import Image
+
+    from kiosk.printer_sim import slip_png
+
+    slip, = decode(render(TICKET, paper_mm))
+    slip_png(slip, tmp_path / "slip.png", paper_mm)
+    image = Image.open(tmp_path / "slip.png")
+    assert image.width == dots and image.height > 600
+    assert image.convert("L").getextrema()[0] == 0  # something black was drawn
