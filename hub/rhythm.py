@@ -14,6 +14,7 @@ log = logging.getLogger("hallq.rhythm")
 SYSTEM = Actor(name="system", role="admin")
 DEVICE_SILENCE = 90  # seconds without a report before a device counts as offline
 REPORTING_KINDS = ("bar", "keypad", "pad", "printer", "bridge")
+CALM_FRACTION = 0.75  # a surge ends when the wait is below this share of the threshold
 
 
 def close_if_due(svc):
@@ -62,9 +63,12 @@ class SurgeWatch:
         views = svc.queues()
         etas = {q["id"]: q["eta_minutes"] for q in views}
         thresholds = {q.id: q.surge_minutes for q in svc.hall.queues}
-        now_surging = set(routing.surge_queues(etas, thresholds))
-        new = now_surging - self.surging
-        self.surging = now_surging
+        over = set(routing.surge_queues(etas, thresholds))
+        # a queue stays in surge until its wait falls well below the threshold,
+        # so that a wait hovering around it does not alert (or open windows) again and again
+        calm = {q for q in self.surging if etas.get(q) is None or etas[q] < thresholds[q] * CALM_FRACTION}
+        new = over - self.surging
+        self.surging = (self.surging - calm) | over
         if not new:
             return
         opened = self.open_tidal(sorted(new)) if svc.hall.rules.auto_open_tidal else None
