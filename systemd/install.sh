@@ -24,6 +24,7 @@
 #   --no-apt            do not install Debian packages
 #   --no-systemctl      do not enable, start or reload anything
 #   --no-user           do not create the hallq user or chown files
+#                       (implied by --destdir: the target system makes its own user)
 #   --no-pip            do not create or update the venv; use $HALLQ_BIN
 #                       (default DIR/opt/hallq/venv/bin/hallq) for the steps
 #                       that run hallq (hall file, database migration)
@@ -61,6 +62,7 @@ done
 D=${D%/}
 if [ -n "$D" ]; then
   mkdir -p "$D"; D=$(cd "$D" && pwd)
+  MKUSER=0  # users and owners belong to the target system: never touch this machine's
 elif [ "$(id -u)" != 0 ]; then
   die "请用 root 运行：sudo $0"
 fi

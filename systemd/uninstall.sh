@@ -32,6 +32,7 @@ D=${D%/}
 if [ -n "$D" ]; then
   [ -d "$D" ] || die "目录不存在：$D"
   D=$(cd "$D" && pwd)
+  MKUSER=0  # users and owners belong to the target system: never touch this machine's
 elif [ "$(id -u)" != 0 ]; then
   die "请用 root 运行：sudo $0"
 fi
