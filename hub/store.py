@@ -59,9 +59,35 @@ CREATE TABLE idempotency (key TEXT PRIMARY KEY, at REAL NOT NULL, status INTEGER
 CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
+# Cases (办件, hub/cases/): a front-window acceptance handed to a department's
+# back office; its history, the tickets linked to it (acceptance, pickup), the
+# supervision alerts already fired, and wrong pickup codes (for throttling).
+SCHEMA_2 = """
+CREATE TABLE cases (
+    id INTEGER PRIMARY KEY, number TEXT NOT NULL UNIQUE, day TEXT NOT NULL, seq INTEGER NOT NULL,
+    ticket_id INTEGER NOT NULL, matter TEXT NOT NULL, situation TEXT, department TEXT NOT NULL,
+    state TEXT NOT NULL, clerk TEXT, window TEXT, accepted_at REAL NOT NULL, accepted_on TEXT NOT NULL,
+    promised_days INTEGER NOT NULL, paused_days INTEGER NOT NULL DEFAULT 0, returned_on TEXT,
+    missing TEXT NOT NULL DEFAULT '[]', materials TEXT NOT NULL DEFAULT '[]', deadline TEXT NOT NULL,
+    decided_at REAL, decided_on TEXT, reason TEXT, ready_at REAL, closed_at REAL,
+    pickup_code TEXT NOT NULL, updated_at REAL NOT NULL, UNIQUE (day, seq));
+CREATE INDEX cases_state ON cases (state, deadline);
+CREATE INDEX cases_department ON cases (department, state);
+CREATE INDEX cases_pickup ON cases (pickup_code);
+CREATE TABLE case_history (id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL, at REAL NOT NULL,
+                           user TEXT NOT NULL, action TEXT NOT NULL, state TEXT NOT NULL, note TEXT);
+CREATE INDEX case_history_case ON case_history (case_id);
+CREATE TABLE case_tickets (ticket_id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL, kind TEXT NOT NULL);
+CREATE INDEX case_tickets_case ON case_tickets (case_id);
+CREATE TABLE case_alerts (case_id INTEGER NOT NULL, point TEXT NOT NULL, deadline TEXT NOT NULL,
+                          at REAL NOT NULL, fired INTEGER NOT NULL, PRIMARY KEY (case_id, point, deadline));
+CREATE TABLE pickup_failures (ip TEXT NOT NULL, at REAL NOT NULL);
+"""
+
 # Each migration takes the connection inside an open transaction.
 MIGRATIONS = [
     lambda conn: conn.executescript_in_tx(SCHEMA_1),
+    lambda conn: conn.executescript_in_tx(SCHEMA_2),
 ]
 
 
