@@ -15,6 +15,8 @@
 #                       (default: the auto-login user, else $SUDO_USER)
 #   --board             enable the pygame call board on HDMI (Pi without desktop)
 #   --no-bridge         do not enable the serial bridge (no serial devices)
+#   --screen-only       a Pi that only shows screens of a hub elsewhere: just the
+#                       Chromium screens (set HALLQ_HUB_URL in /etc/hallq/screen.env)
 #   --public-url URL    the address phones use for the ticket QR codes
 #                       (first install only; default http://<this Pi's IP>:8080)
 #   --wheels DIR        install Python packages offline from DIR (pip --no-index)
@@ -32,7 +34,7 @@ set -euo pipefail
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 D=${DESTDIR:-}
-APT=1 SYSTEMCTL=1 MKUSER=1 PIP=1 BOARD=0 BRIDGE=1
+APT=1 SYSTEMCTL=1 MKUSER=1 PIP=1 BOARD=0 BRIDGE=1 HUB=1
 SCREENS=() SCREEN_USER="" PUBLIC_URL="" WHEELS="" PY=python3
 
 say() { printf '==> %s\n' "$*"; }
@@ -48,6 +50,7 @@ while [ $# -gt 0 ]; do
     --no-pip) PIP=0 ;;
     --board) BOARD=1 ;;
     --no-bridge) BRIDGE=0 ;;
+    --screen-only) HUB=0 PIP=0 BRIDGE=0 ;;
     --screen) SCREENS+=("${2:?--screen PAGE}"); shift ;;
     --screen-user) SCREEN_USER=${2:?--screen-user USER}; shift ;;
     --public-url) PUBLIC_URL=${2:?--public-url URL}; shift ;;
@@ -117,7 +120,9 @@ fi
 # 3. directories ---------------------------------------------------------------------
 mkdir -p "$OPT/bin" "$ETC" "$VAR" "$D/var/backups/hallq" "$D/usr/local/bin" \
   "$D/etc/systemd/system" "$D/etc/systemd/user" "$D/etc/udev/rules.d" "$D/etc/systemd/journald.conf.d"
-own root:hallq 0750 "$ETC"
+# /etc/hallq is readable by all (the desktop user's screens read screen.env);
+# the hall file with the device keys is not (0640 root:hallq)
+own root:hallq 0755 "$ETC"
 own hallq:hallq 0750 "$VAR" "$D/var/backups/hallq"
 
 # 4. the code: a copy of the source, installed into the venv ---------------------------
@@ -152,11 +157,15 @@ if [ "$PIP" = 1 ]; then
   # the same version number still replaces the code
   "$VENV/bin/python" -m pip install "${pip_args[@]}" "$OPT/src"
 fi
-[ -x "$HALLQ" ] || die "找不到 $HALLQ（--no-pip 时请设置 HALLQ_BIN）"
-ln -sfn /opt/hallq/venv/bin/hallq "$D/usr/local/bin/hallq"
+if [ "$HUB" = 1 ]; then
+  [ -x "$HALLQ" ] || die "找不到 $HALLQ（--no-pip 时请设置 HALLQ_BIN）"
+  ln -sfn /opt/hallq/venv/bin/hallq "$D/usr/local/bin/hallq"
+fi
 
 # 5. settings in /etc/hallq: written once, never overwritten ------------------------------
-if [ ! -e "$ETC/hall.toml" ]; then
+if [ "$HUB" = 0 ]; then
+  : # a screen-only Pi has no hall file: the hub has it
+elif [ ! -e "$ETC/hall.toml" ]; then
   if [ -z "$PUBLIC_URL" ]; then
     ip=$(hostname -I 2>/dev/null | awk '{print $1}')
     PUBLIC_URL=http://${ip:-127.0.0.1}:8080
@@ -182,14 +191,14 @@ install -m 0644 "$SRC/systemd/user/hallq-screen@.service" "$D/etc/systemd/user/h
 install -m 0644 "$SRC/systemd/udev/61-hallq-serial.rules" "$D/etc/udev/rules.d/61-hallq-serial.rules"
 install -m 0644 "$SRC/systemd/etc/journald-hallq.conf" "$D/etc/systemd/journald.conf.d/hallq.conf"
 local_rules=$D/etc/udev/rules.d/62-hallq-local.rules
-if [ ! -e "$local_rules" ] && [ -z "$D" ] && "$HALLQ" serial-ports | grep -q '^/dev/'; then
+if [ "$HUB" = 1 ] && [ ! -e "$local_rules" ] && [ -z "$D" ] && "$HALLQ" serial-ports | grep -q '^/dev/'; then
   say "为已连接的 USB 串口适配器写入固定名称 /dev/hallq-rs485-N"
   "$HALLQ" serial-ports --udev >"$local_rules"
 fi
 
 if [ ${#SCREENS[@]} -gt 0 ]; then
   if [ -z "$SCREEN_USER" ]; then
-    SCREEN_USER=$(sed -n 's/^autologin-user=//p' "$D/etc/lightdm/lightdm.conf" 2>/dev/null | tail -n 1)
+    SCREEN_USER=$(sed -n 's/^autologin-user=//p' "$D/etc/lightdm/lightdm.conf" 2>/dev/null | tail -n 1 || true)
     SCREEN_USER=${SCREEN_USER:-${SUDO_USER:-}}
   fi
   dropin=$D/etc/systemd/user/hallq-screen@.service.d
@@ -201,32 +210,35 @@ fi
 
 # 7. the database: stop the hub, migrate, start again ------------------------------------
 live() { [ "$SYSTEMCTL" = 1 ] && [ -z "$D" ]; }
-if live; then systemctl stop hallq-hub.service 2>/dev/null || true; fi
-if [ "$UPGRADE" = 1 ]; then say "升级数据库 $DB（数据保留）"; else say "创建数据库 $DB"; fi
-as_hallq "$HALLQ" migrate --db "$D$DB"
-if [ "$MKUSER" = 1 ]; then chown hallq:hallq "$D$DB"*; fi
+if [ "$HUB" = 1 ]; then
+  if live; then systemctl stop hallq-hub.service 2>/dev/null || true; fi
+  if [ "$UPGRADE" = 1 ]; then say "升级数据库 $DB（数据保留）"; else say "创建数据库 $DB"; fi
+  as_hallq "$HALLQ" migrate --db "$D$DB"
+  if [ "$MKUSER" = 1 ]; then chown hallq:hallq "$D$DB"*; fi
+fi
 
 # 8. enable and (re)start --------------------------------------------------------------------
-units=(hallq-hub.service hallq-backup.timer)
-[ "$BRIDGE" = 1 ] && units+=(hallq-bridge.service)
-[ "$BOARD" = 1 ] && units+=(hallq-board.service)
+units=()  # enabled now; a unit enabled by an earlier run stays enabled
+if [ "$HUB" = 1 ]; then units+=(hallq-hub.service hallq-backup.timer); fi
+if [ "$BRIDGE" = 1 ]; then units+=(hallq-bridge.service); fi
+if [ "$BOARD" = 1 ]; then units+=(hallq-board.service); fi
 screens=()
 for page in ${SCREENS[@]+"${SCREENS[@]}"}; do screens+=("hallq-screen@$page.service"); done
 if [ "$SYSTEMCTL" = 1 ]; then
   if [ -n "$D" ]; then
-    systemctl --root="$D" enable "${units[@]}" 2>/dev/null
+    [ ${#units[@]} -eq 0 ] || systemctl --root="$D" enable "${units[@]}" 2>/dev/null
     [ ${#screens[@]} -eq 0 ] || systemctl --root="$D" --global enable "${screens[@]}" 2>/dev/null
   else
     systemctl daemon-reload
     systemctl restart systemd-journald || true
     udevadm control --reload && udevadm trigger --subsystem-match=tty --subsystem-match=usb || true
-    systemctl enable "${units[@]}"
+    [ ${#units[@]} -eq 0 ] || systemctl enable "${units[@]}"
     [ ${#screens[@]} -eq 0 ] || systemctl --global enable "${screens[@]}"
-    running=(hallq-hub.service)
-    [ "$BRIDGE" = 1 ] && running+=(hallq-bridge.service)
-    [ "$BOARD" = 1 ] && running+=(hallq-board.service)
-    systemctl restart "${running[@]}"
-    systemctl start hallq-backup.timer
+    # (re)start every enabled hallq service, so an upgrade runs the new code
+    for unit in hallq-hub.service hallq-bridge.service hallq-board.service; do
+      if systemctl is-enabled --quiet "$unit"; then systemctl restart "$unit"; fi
+    done
+    if systemctl is-enabled --quiet hallq-backup.timer; then systemctl start hallq-backup.timer; fi
   fi
 fi
 

@@ -133,6 +133,18 @@ def test_uninstall_keeps_the_data_unless_purged(installed):
     assert not (root / "var/lib/hallq").exists() and not (root / "etc/hallq").exists()
 
 
+def test_a_screen_only_pi_gets_just_the_screens(tmp_path):
+    root = tmp_path / "root"
+    result = run(INSTALL, root, "--no-apt", "--screen-only", "--screen", "kiosk", "--screen", "query")
+    assert result.returncode == 0, result.stdout + result.stderr
+    wants = root / "etc/systemd/user/default.target.wants"
+    assert sorted(p.name for p in wants.iterdir()) == ["hallq-screen@kiosk.service", "hallq-screen@query.service"]
+    assert not list((root / "etc/systemd/system").glob("*.wants"))  # no hub, bridge or backup here
+    assert not (root / "etc/hallq/hall.toml").exists() and not (root / "var/lib/hallq/hallq.db").exists()
+    assert (root / "etc/hallq/screen.env").stat().st_mode & 0o004  # the desktop user reads it
+    assert (root / "etc/hallq").stat().st_mode & 0o005 == 0o005
+
+
 def test_install_refuses_bad_options(tmp_path):
     for args, message in ((["--screen", "tv"], "--screen 只能是"), (["--frobnicate"], "不认识的选项")):
         result = run(INSTALL, tmp_path / "root", *SCRATCH, *args)

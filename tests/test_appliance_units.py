@@ -19,7 +19,11 @@ SYSTEMD = Path(__file__).resolve().parent.parent / "systemd"
 SYSTEM_UNITS = ["hallq-hub.service", "hallq-bridge.service", "hallq-board.service",
                 "hallq-backup.service", "hallq-backup.timer"]
 ANALYZE = shutil.which("systemd-analyze")
-needs_analyze = pytest.mark.skipif(ANALYZE is None, reason="systemd-analyze missing: `make debs` installs systemd")
+
+
+@pytest.fixture
+def needs_analyze():
+    assert ANALYZE, "systemd-analyze is missing: `make debs` installs the systemd package"
 
 
 def staged(tmp_path, names, source=SYSTEMD):
@@ -48,13 +52,13 @@ def verify(paths, user=False, runtime=None):
     return subprocess.run(args, capture_output=True, text=True, env=env, timeout=60)
 
 
-@needs_analyze
+@pytest.mark.usefixtures("needs_analyze")
 def test_system_units_verify_clean(tmp_path):
     result = verify(staged(tmp_path, SYSTEM_UNITS))
     assert result.returncode == 0 and result.stdout + result.stderr == "", result.stderr
 
 
-@needs_analyze
+@pytest.mark.usefixtures("needs_analyze")
 def test_screen_user_unit_verifies_as_an_instance(tmp_path):
     (template,) = staged(tmp_path, ["user/hallq-screen@.service"])
     instance = template.with_name("hallq-screen@kiosk.service")
@@ -65,7 +69,7 @@ def test_screen_user_unit_verifies_as_an_instance(tmp_path):
     assert result.returncode == 0 and result.stdout + result.stderr == "", result.stderr
 
 
-@needs_analyze
+@pytest.mark.usefixtures("needs_analyze")
 def test_verify_does_catch_a_broken_unit(tmp_path):
     """The check above can fail: a typo and a missing binary are reported."""
     (unit,) = staged(tmp_path, ["hallq-hub.service"])
