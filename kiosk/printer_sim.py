@@ -71,6 +71,16 @@ class PrinterSim:
         for name in list(self.faults):
             self.set_fault(name, False)
 
+    def drop_connections(self):
+        """Close the open TCP connections, as a network printer does with idle ones."""
+        with self._cond:
+            conns = list(self._conns)
+        for conn in conns:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
     def wait_for_slips(self, count, timeout=5.0):
         """True once at least `count` slips have been printed."""
         with self._cond:
@@ -166,13 +176,7 @@ class PrinterSim:
                     pass
                 entry[2].close()
                 entry[2] = None
-        with self._cond:
-            conns = list(self._conns)
-        for conn in conns:
-            try:
-                conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+        self.drop_connections()
         for line in self._pty:
             line.close()
 
@@ -213,6 +217,7 @@ class _Session:
         with self.sim._cond:
             self.sim.status_requests += 1
             reply = self.sim.status_reply(n)
+            self.sim._cond.notify_all()
         try:
             self.send(bytes([reply]))
         except OSError:

@@ -135,14 +135,19 @@ class Spooler:
 
     def _check(self):
         """Ask the printer (opening it if needed); report and return its status."""
-        try:
-            if self._port is None:
-                self._port = self._open(self.url)
-            status = self._port.status()
-        except printer_port.PrinterUnavailable as exc:
-            log.info("printer %s: %s", self.url.target, exc)
-            self._disconnect()
-            status = "unplugged"
+        status = None
+        # a network printer drops an idle connection: one fresh connection
+        # is tried before calling the printer unplugged
+        for attempt in ("kept", "fresh") if self._port is not None else ("fresh",):
+            try:
+                if self._port is None:
+                    self._port = self._open(self.url)
+                status = self._port.status()
+                break
+            except printer_port.PrinterUnavailable as exc:
+                log.info("printer %s (%s connection): %s", self.url.target, attempt, exc)
+                self._disconnect()
+                status = "unplugged"
         self._report(status)
         return status
 

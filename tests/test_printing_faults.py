@@ -146,6 +146,23 @@ def test_an_idle_spooler_notices_a_fault_before_anyone_prints(sim, spool):
     assert log.wait_for(None, after=log.seen.index("paper_out"))
 
 
+def test_a_network_printer_dropping_an_idle_connection_is_not_a_fault(sim):
+    url = f"tcp://127.0.0.1:{sim.start_tcp(0)}"
+    log = StatusLog()
+    spooler = Spooler(url, on_status=log, retry_seconds=0.1, poll_seconds=0.1)
+    try:
+        assert log.wait_for(None)
+        asked = sim.status_requests
+        sim.drop_connections()
+        with sim._cond:  # two more idle polls, both on a new connection
+            assert sim._cond.wait_for(lambda: sim.status_requests >= asked + 4, WAIT)
+        spooler.submit(SLIP)
+        assert sim.wait_for_slips(1, WAIT)
+        assert log.seen == [None]
+    finally:
+        spooler.stop()
+
+
 def test_a_printer_that_is_never_there_keeps_jobs_until_stop(tmp_path):
     log = StatusLog()
     spooler = Spooler(f"serial://{tmp_path}/no-such-printer", on_status=log, retry_seconds=0.1)
