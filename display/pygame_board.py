@@ -1,0 +1,156 @@
+"""`hallq board`: the call board on the Pi's own HDMI output.
+
+A Socket.IO client of the hub (display.hub_client) keeps the state; this
+loop draws it with pygame and speaks new calls through the announcer. It
+redraws the whole screen only when something changed, the clock ticked or a
+flash turned; between those it sleeps in pygame.event.wait, so an idle board
+costs next to no CPU. Only a notice wider than the screen scrolls, and then
+only its strip is redrawn (NOTICE_FPS).
+"""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+from display.board_state import Filter, board_view
+
+NOTICE_FPS = 25
+NOTICE_SPEED = 0.09  # screen heights per second
+FLASH_STEP = 0.5  # seconds per flash phase
+
+
+@dataclass
+class Options:
+    lang: str = "zh"
+    board_filter: Filter = Filter()
+    size: tuple = (1920, 1080)
+    fullscreen: bool = True
+    history: int = 8
+
+
+def view_of(link, options, now=None, wall=None):
+    now = time.monotonic() if now is None else now
+    wall = time.time() if wall is None else wall
+    with link.lock:
+        return board_view(link.state, now, link.state.hall_time(wall), options.lang, options.board_filter,
+                          options.history)
+
+
+def render_snapshot(link, painter, options, path):
+    """Draw the current state once into a PNG (no display needed)."""
+    import pygame
+
+    surface = pygame.Surface(options.size)
+    view = view_of(link, options)
+    painter.draw(surface, view, time.monotonic())
+    pygame.image.save(surface, str(path))
+    return view
+
+
+class PygameBoard:
+    def __init__(self, link, painter, options, announcer=None, acker=None):
+        self.link = link
+        self.painter = painter
+        self.options = options
+        self.announcer = announcer
+        self.acker = acker
+        self.changed = threading.Event()
+        self.changed.set()
+        self._to_ack = []  # calls drawn for the first time on the next frame
+        self._ack_lock = threading.Lock()
+        link.on_change = self._wake
+        link.on_call = self._new_call
+        link.on_missed = self._missed
+
+    # from the socket threads -----------------------------------------
+    def _wake(self):
+        self.changed.set()
+        try:
+            import pygame
+
+            if pygame.display.get_init():
+                pygame.event.post(pygame.event.Event(pygame.USEREVENT))
+        except Exception:  # the window may be closing; the next frame catches up
+            pass
+
+    def _new_call(self, call):
+        with self._ack_lock:
+            self._to_ack.append(call)
+        if self.announcer is not None:
+            from display.announcer import AnnounceError, Call
+
+            try:
+                self.announcer.say(Call(call.get("event_id"), call["ticket"]["number"], call["window"]["number"],
+                                        bool(call.get("recall"))))
+            except (AnnounceError, KeyError) as exc:
+                print(f"无法播报呼叫 {call.get('event_id')}: {exc}")
+
+    def _missed(self, calls):
+        with self._ack_lock:
+            self._to_ack.extend(calls)
+
+    def spoken(self, call):
+        if self.acker is not None:
+            self.acker.ack(call.key, shown=True, spoken=True)
+
+    # the drawing loop ------------------------------------------------
+    def run(self, max_frames=None):
+        import pygame
+
+        pygame.display.init()
+        flags = pygame.FULLSCREEN if self.options.fullscreen else 0
+        screen = pygame.display.set_mode((0, 0) if self.options.fullscreen else self.options.size, flags)
+        pygame.display.set_caption("hallq 叫号屏")
+        pygame.mouse.set_visible(False)
+        threading.Thread(target=self._connect, name="hallq-board-connect", daemon=True).start()
+        frames, last_key, started = 0, None, time.monotonic()
+        while max_frames is None or frames < max_frames:
+            now = time.monotonic()
+            view = view_of(self.link, self.options, now)
+            flashing = bool(view["newest"] and view["newest"]["flashing"])
+            scrolling = self.painter.notice_scrolls(screen, view)
+            key = (view["clock"], int(now / FLASH_STEP) if flashing else None)
+            if self.changed.is_set() or key != last_key:
+                self.changed.clear()
+                last_key = key
+                self.painter.draw(screen, view, now, self._notice_offset(screen, now - started))
+                pygame.display.flip()
+                frames += 1
+                self._ack_drawn()
+            elif scrolling:
+                rect, unit = self.painter.notice_rect(screen)
+                self.painter.draw_notice(screen, rect, view, unit, self._notice_offset(screen, now - started))
+                pygame.display.update(rect)
+                frames += 1
+            if not self._wait(scrolling or flashing, now):
+                break
+        pygame.display.quit()
+
+    def _notice_offset(self, screen, elapsed):
+        return int(elapsed * NOTICE_SPEED * screen.get_height())
+
+    def _wait(self, animating, now):
+        """Sleep until the next frame is due or an event arrives; False on quit."""
+        import pygame
+
+        timeout = 1.0 / NOTICE_FPS if animating else max(0.02, 1.0 - (time.time() % 1.0))
+        events = [pygame.event.wait(int(timeout * 1000))] + pygame.event.get()
+        for event in events:
+            if event.type == pygame.QUIT or (event.type == pygame.KEYDOWN and event.key in (pygame.K_ESCAPE,
+                                                                                              pygame.K_q)):
+                return False
+        return True
+
+    def _connect(self):
+        try:
+            self.link.connect()
+        except Exception as exc:  # keep showing 正在连接…; the operator reads why
+            print(f"无法连接 hub {self.link.url}: {exc}")
+
+    def _ack_drawn(self):
+        with self._ack_lock:
+            drawn, self._to_ack = self._to_ack, []
+        if self.acker is not None:
+            for call in drawn:
+                self.acker.ack(call.get("event_id"), shown=True, spoken=False)
