@@ -190,6 +190,8 @@ def cmd_init_hall(args):
         text, count = fresh_device_keys(text)
     except (OSError, ValueError) as exc:  # tomllib.TOMLDecodeError is a ValueError
         return fail(f"模板不可用：{exc}")
+    text = ("# 本大厅配置由 hallq init-hall 生成，设备密钥已重新随机生成（请勿外传）。\n"
+            "# 按本厅实际修改后检查：hallq check-config " + args.file + "\n\n" + text)
     if args.public_url:
         text, found = set_public_url(text, args.public_url)
         if not found:
