@@ -297,8 +297,11 @@ class HallService(WindowOps, Feedback):
             return {"notice": text}
         return self._commit(work)
 
-    def issue_pickup(self, code, actor=None):
-        raise HallError(404, "unknown_ticket", id=code)
+    def issue_pickup(self, code, actor=None, printer=None):
+        """A ticket for the output window, linked to the ready case whose pickup
+        code (or receipt QR) this is (hub/cases/pickup.py)."""
+        from .cases.pickup import issue_pickup
+        return issue_pickup(self, code, actor, printer=printer)
 
     def health(self):
         """What is degraded: database, disk, clock, devices, bridge, printer."""

@@ -40,5 +40,19 @@ def working_days_between(start, end, calendar):
     return count
 
 
+def working_days_before(end, days, calendar):
+    """The working day that has exactly `days` working days after it up to and
+    including `end`: 0 -> `end` itself (or the last working day before it)."""
+    day = end
+    while not is_working_day(day, calendar):
+        day -= timedelta(days=1)
+    remaining = days
+    while remaining > 0:
+        day -= timedelta(days=1)
+        if is_working_day(day, calendar):
+            remaining -= 1
+    return day
+
+
 def parse(text):
     return date.fromisoformat(text)
