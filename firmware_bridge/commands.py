@@ -31,6 +31,7 @@ def register(sub):
     s.add_argument("--split", action="store_true", help="每台设备一个 pty (默认: 同一 url 的设备共用一条线路)")
     s.add_argument("--no-printers", action="store_true", help="不模拟打印机")
     s.add_argument("--quiet", action="store_true", help="不打印设备显示内容的变化")
+    s.add_argument("--brief", action="store_true", help="不列出各设备的路径 (hallq demo 用)")
     add_common(s, db=False)
     s.set_defaults(handler=cmd_sim)
     c = dsub.add_parser("ctl", help="向运行中的模拟器发送一条控制命令 (如: press keypad-3 call)")
@@ -106,12 +107,16 @@ def cmd_sim(args):
         print(f"模拟器无法启动: {exc}", file=sys.stderr)
         return 1
     try:
+        if not args.brief:
+            for device_id, path in sims.paths.items():
+                pty = sims.pty_paths.get(device_id) or ""
+                print(f"  {device_id:<11} {path}" + (f" -> {pty}" if pty else ""), flush=True)
+        # written last: its appearance tells a waiting `hallq demo` that every pty is up
         ports = sims.write_ports(args.ports_out or os.path.join(sims.workdir, "ports.json"))
-        for device_id, path in sims.paths.items():
-            pty = sims.pty_paths.get(device_id) or ""
-            print(f"  {device_id:<11} {path}" + (f" -> {pty}" if pty else ""), flush=True)
-        print(f"端口映射: {ports}  (hallq bridge --ports {ports})")
-        print(f"控制: {sims.control_path}  (hallq devices ctl --workdir {args.workdir} press keypad-3 call)", flush=True)
+        if not args.brief:
+            print(f"端口映射: {ports}  (hallq bridge --ports {ports})")
+            print(f"控制: {sims.control_path}  (hallq devices ctl --workdir {args.workdir} press keypad-3 call)",
+                  flush=True)
         if sys.stdin.isatty():
             _console(sims, lock)
         else:
