@@ -1,0 +1,131 @@
+/* The caller's dialogs: finish with an outcome (补正告知 prints the 一次性告知 slip
+   of what is missing), transfer to a queue or a window, and the slip itself. */
+"use strict";
+
+const CallerDialogs = (() => {
+  const $ = (id) => document.getElementById(id);
+  const OUTCOME_KEYS = { "1": "done", "2": "accepted", "3": "incomplete", "4": "rejected" };
+  let current = null;  // the ticket a dialog is about
+
+  function chosen(name) {
+    const input = document.querySelector(`input[name="${name}"]:checked`);
+    return input ? input.value : null;
+  }
+
+  function showOutcomeParts() {
+    const outcome = chosen("outcome");
+    $("outcome-missing").classList.toggle("hidden", outcome !== "incomplete");
+    $("outcome-reason").classList.toggle("hidden", outcome !== "rejected");
+    $("outcome-ok").textContent = outcome === "incomplete" ? "办结并打印告知单" : "确认办结";
+  }
+
+  async function outcome(t) {
+    current = t;
+    const dialog = $("outcome-dialog");
+    $("outcome-ticket").textContent = `${t.number} · ${t.matter_name}`;
+    $("outcome-error").textContent = "";
+    $("reject-reason").value = "";
+    $("missing-note").value = "";
+    let matter = null;
+    try { matter = await matterOf(t.matter); } catch (err) { /* the list stays empty */ }
+    const items = matter ? materialsFor(matter, t.situation) : [];
+    const got = S.received[t.id] || new Set();
+    $("missing-list").replaceChildren(...items.map((m) => HQ.el("li", {}, HQ.el("label", {},
+      HQ.el("input", { type: "checkbox", value: m, checked: !got.has(m) }), HQ.el("span", {}, m)))));
+    const suggested = matter && matter.mode === "promised" ? "accepted" : "done";
+    for (const label of document.querySelectorAll(".outcome")) {
+      const input = label.querySelector("input");
+      input.checked = input.value === suggested;
+      label.classList.toggle("suggested", input.value === suggested && suggested !== "done");
+    }
+    showOutcomeParts();
+    dialog.returnValue = "";
+    dialog.showModal();
+  }
+
+  async function confirmOutcome(e) {
+    e.preventDefault();
+    const t = current;
+    const outcome = chosen("outcome");
+    const missing = Array.from(document.querySelectorAll("#missing-list input:checked"), (i) => i.value);
+    const note = $("missing-note").value.trim();
+    let reason = null;
+    if (outcome === "incomplete") {
+      if (!missing.length) { $("outcome-error").textContent = "请勾选缺少的材料"; return; }
+      reason = "缺少材料: " + missing.join("、") + (note ? "; " + note : "");
+    }
+    if (outcome === "rejected") {
+      reason = $("reject-reason").value.trim();
+      if (!reason) { $("outcome-error").textContent = "不予受理须填写原因"; return; }
+    }
+    $("outcome-dialog").close("ok");
+    const r = await act("finish", { outcome, reason: reason ? reason.slice(0, 500) : null });
+    if (r && outcome === "incomplete") await printCorrection(t, missing, note);
+  }
+
+  async function printCorrection(t, missing, note) {
+    try {
+      const r = await HQ.api("POST", "/api/slips/correction",
+        { window: S.windowId, ticket: t.id, missing, note: note || null });
+      $("slip-text").textContent = r.text;
+      $("print-slip").textContent = r.text;
+      $("slip-where").textContent = r.printer
+        ? `已发送到打印机 ${r.printer}。`
+        : "本窗口未连接票据打印机: 请点「打印」用本机打印机打印, 或请群众拍照留存。";
+      $("slip-dialog").showModal();
+    } catch (err) {
+      HQ.toast("告知单生成失败: " + err.message, "error");
+    }
+  }
+
+  function transfer(t) {
+    current = t;
+    $("transfer-ticket").textContent = `${t.number} · ${t.matter_name}`;
+    $("transfer-error").textContent = "";
+    const radio = (value, label, disabled) => HQ.el("label", { class: disabled ? "disabled" : "" },
+      HQ.el("input", { type: "radio", name: "target", value, disabled }), label);
+    $("transfer-queues").replaceChildren(...S.queueOrder.filter((id) => id !== t.queue).map((id) => {
+      const q = S.queues[id];
+      return radio("q:" + id, `${id} ${q.name} (${q.waiting})`, false);
+    }));
+    $("transfer-windows").replaceChildren(...Object.values(S.windows).filter((w) => w.id !== S.windowId)
+      .map((w) => radio("w:" + w.id, `${w.number}号 ${KIND_NAMES[w.kind] || ""}${w.state === "open" ? "" : " · " + STATE_NAMES[w.state]}`,
+                        w.state === "closed")));
+    $("transfer-dialog").showModal();
+  }
+
+  async function confirmTransfer(e) {
+    e.preventDefault();
+    const target = chosen("target");
+    if (!target) { $("transfer-error").textContent = "请选择要转到的队列或窗口"; return; }
+    $("transfer-dialog").close("ok");
+    const body = target.startsWith("q:") ? { queue: target.slice(2) } : { window: target.slice(2) };
+    const r = await act("transfer", body);
+    if (r && r.ticket) HQ.toast(`${r.ticket.number} 已转办`, "ok");
+  }
+
+  function outcomeKeys(e) {
+    const typing = e.target.matches("input[type=text], input:not([type]), textarea");
+    if (e.key === "Enter" && !e.target.matches("textarea, button")) { confirmOutcome(e); return; }
+    if (typing) return;
+    const value = OUTCOME_KEYS[e.key];
+    if (value) {
+      e.preventDefault();
+      document.querySelector(`input[name="outcome"][value="${value}"]`).checked = true;
+      showOutcomeParts();
+    } else if (e.key === "*") {
+      confirmOutcome(e);
+    }
+  }
+
+  function bind() {
+    $("outcome-ok").addEventListener("click", confirmOutcome);
+    $("transfer-ok").addEventListener("click", confirmTransfer);
+    for (const input of document.querySelectorAll('input[name="outcome"]')) input.addEventListener("change", showOutcomeParts);
+    $("outcome-dialog").addEventListener("keydown", outcomeKeys);
+    $("slip-print").addEventListener("click", () => window.print());
+  }
+
+  document.addEventListener("DOMContentLoaded", bind);
+  return { outcome, transfer };
+})();

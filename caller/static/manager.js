@@ -1,0 +1,280 @@
+/* The manager's console: login, tabs and the live hall (queues, windows,
+   alerts with one-click suggestions, tidal windows, work profiles, notice). */
+"use strict";
+
+const M = { me: null, windows: {}, windowOrder: [], queues: [], alerts: [], view: "live", today: null };
+const $ = (id) => document.getElementById(id);
+const TZ = document.body.dataset.tz;
+const KIND_SHORT = { comprehensive: "综合", professional: "专业", tidal: "潮汐", output: "出件", help: "帮办",
+                     consult: "咨询", complaint: "投诉" };
+const VIEWS = ["live", "reports", "followups", "devices", "users", "audit"];
+
+// ---- login and tabs --------------------------------------------------------------
+async function login(event) {
+  event.preventDefault();
+  $("login-error").textContent = "";
+  try {
+    const r = await HQ.api("POST", "/api/login", { user: $("login-user").value.trim(), pin: $("login-pin").value });
+    HQ.setToken(r.token);
+    if (r.role !== "manager" && r.role !== "admin") {
+      await HQ.api("POST", "/api/logout").catch(() => null);
+      HQ.setToken(null);
+      $("login-error").textContent = "此账号没有大厅管理权限";
+      return;
+    }
+    $("login-pin").value = "";
+    enter({ user: r.user, role: r.role });
+  } catch (err) {
+    $("login-error").textContent = err.message;
+  }
+}
+
+async function resumeSession() {
+  if (!HQ.token) return;
+  try {
+    const me = await HQ.api("GET", "/api/me");
+    if (me.role === "manager" || me.role === "admin") enter(me);
+  } catch (err) { HQ.setToken(null); }
+}
+
+function enter(me) {
+  M.me = me;
+  $("login-view").classList.add("hidden");
+  $("tabs").classList.remove("hidden");
+  $("who").classList.remove("hidden");
+  $("who-user").textContent = `${me.user} · ${ROLE_NAMES[me.role] || me.role}`;
+  HQ.live({ onSnapshot, onEvent, onLoggedOut: () => { HQ.setToken(null); location.reload(); } });
+  showView(location.hash.slice(1) || "live");
+  refreshToday();
+  Admin.followups(true);
+  Admin.devices(true);
+}
+
+function showView(name) {
+  if (!VIEWS.includes(name)) name = "live";
+  M.view = name;
+  for (const v of VIEWS) $("view-" + v).classList.toggle("hidden", v !== name);
+  for (const b of document.querySelectorAll("#tabs button")) b.classList.toggle("active", b.dataset.view === name);
+  history.replaceState(null, "", "#" + name);
+  if (name === "reports") Reports.load();
+  if (name === "followups") Admin.followups();
+  if (name === "devices") Admin.devices();
+  if (name === "users") Admin.users();
+  if (name === "audit") Admin.audit();
+}
+
+// ---- live state --------------------------------------------------------------------
+let alertsLoaded = false;
+
+function onSnapshot(snap) {
+  M.windows = Object.fromEntries(snap.windows.map((w) => [w.id, w]));
+  M.windowOrder = snap.windows.map((w) => w.id);
+  M.queues = snap.queues;
+  if (document.activeElement !== $("notice")) $("notice").value = snap.hall.notice || "";
+  if (!alertsLoaded) { alertsLoaded = true; loadRecentAlerts(snap.event_id); }
+  renderLive();
+}
+
+async function loadRecentAlerts(lastId) {
+  try {
+    const events = await HQ.api("GET", `/api/events?after=${Math.max(0, lastId - 1000)}&limit=1000`);
+    for (const e of events) if (e.type === "alert") addAlert(e, false);
+    renderAlerts();
+  } catch (err) { /* alerts arrive live anyway */ }
+}
+
+let todayTimer = null;
+function onEvent(name, data) {
+  if (data.queues) M.queues = data.queues;
+  if (data.window && data.window.id && data.window.state) M.windows[data.window.id] = data.window;
+  if (name === "alert") { addAlert(data, true); renderAlerts(); }
+  if (name === "hall.changed" && document.activeElement !== $("notice")) $("notice").value = data.hall.notice || "";
+  if (name === "device.changed") Admin.deviceChanged(data.device);
+  if (name === "rating.received" && data.followup) {
+    HQ.toast(`${data.ticket.number} 在 ${data.window.number} 号窗口收到差评 (${data.score} 分), 已生成回访`, "error");
+    Admin.followups(true);
+  }
+  if (name === "followup.changed") Admin.followups(true);
+  if (name.startsWith("ticket.") && !todayTimer) todayTimer = setTimeout(refreshToday, 4000);
+  renderLive();
+}
+
+async function refreshToday() {
+  todayTimer = null;
+  try { M.today = await HQ.api("GET", "/api/reports/daily"); } catch (err) { M.today = null; }
+  renderKpis();
+}
+
+// ---- rendering -------------------------------------------------------------------
+function kpi(label, value, sub, tone) {
+  return HQ.el("div", { class: "kpi " + (tone || "") }, HQ.el("small", {}, label), HQ.el("strong", {}, value),
+               sub ? HQ.el("span", { class: "sub" }, sub) : null);
+}
+
+function renderKpis() {
+  const waiting = M.queues.reduce((n, q) => n + q.waiting, 0);
+  const ws = Object.values(M.windows);
+  const open = ws.filter((w) => w.state === "open").length;
+  const t = M.today;
+  const share = t ? t.one_window_share : null;
+  const within = t ? t.served_within_15_min : null;
+  $("kpis").replaceChildren(
+    kpi("正在等候", waiting, "人", waiting > 40 ? "warn" : ""),
+    kpi("开放窗口", `${open}/${ws.length}`, ws.filter((w) => w.state === "paused").length + " 个暂停"),
+    kpi("今日办结", t ? t.totals.served : "—", t ? `取号 ${t.totals.issued}` : ""),
+    kpi("平均等候", t ? HQ.num(t.totals.avg_wait_min) : "—", "分钟"),
+    kpi("一窗受理率", HQ.pct(share), "目标 ≥ 90%", share === null ? "" : share >= 0.9 ? "good" : "bad"),
+    kpi("15分钟内叫号", HQ.pct(within), "", within === null ? "" : within >= 0.8 ? "good" : "warn"));
+}
+
+function renderLive() {
+  renderKpis();
+  const total = M.queues.reduce((n, q) => n + q.waiting, 0);
+  $("waiting-total").textContent = `共 ${total} 人等候`;
+  $("queue-list").replaceChildren(...M.queues.map((q) => {
+    const limit = q.surge_minutes || 30;
+    const eta = q.eta_minutes || 0;
+    const tone = eta > limit ? "surge" : eta > 0.7 * limit ? "warn" : "";
+    return HQ.el("div", { class: "queue-row " + tone, "data-queue": q.id },
+      HQ.el("span", { class: "prefix" }, q.id), HQ.el("span", { class: "name", title: q.name }, q.name),
+      HQ.el("span", { class: "waiting" }, q.waiting),
+      HQ.el("div", { class: "eta" }, HQ.el("div", { class: "track" },
+        HQ.el("div", { class: "fill", style: `width:${Math.min(100, (100 * eta) / (1.5 * limit))}%` })),
+        q.eta_minutes === null ? "—" : `约 ${q.eta_minutes} 分`));
+  }));
+  const ws = M.windowOrder.map((id) => M.windows[id]);
+  $("windows-open").textContent = `${ws.filter((w) => w.state === "open").length} 个开放`;
+  $("window-grid").replaceChildren(...ws.map(windowTile));
+}
+
+function windowTile(w) {
+  const t = w.ticket;
+  const ops = [];
+  const op = (label, fn, cls) => HQ.el("button", { class: "btn " + (cls || ""), type: "button", onclick: fn }, label);
+  if (w.state === "open") ops.push(op("暂停", () => windowAction(w, "pause")));
+  if (w.state === "paused") ops.push(op("恢复", () => windowAction(w, "resume")));
+  if (w.state === "closed") ops.push(op("开启", () => openDialog(w), "primary"));
+  else if (!t) ops.push(op("关闭", () => windowAction(w, "close"), "danger"));
+  ops.push(op("配置", () => profileDialog(w)));
+  return HQ.el("div", { class: `win ${w.state} ${w.kind}`, "data-window": w.id },
+    HQ.el("div", { class: "top" }, HQ.el("span", { class: "no" }, `${w.number}号`, HQ.el("small", {}, KIND_SHORT[w.kind] || w.kind)),
+          HQ.el("span", { class: "pill " + w.state }, STATE_NAMES[w.state])),
+    HQ.el("div", { class: "line" }, w.queues.length ? "队列 " + w.queues.join(" · ") : "未配置队列"),
+    HQ.el("div", { class: "line" }, w.clerk ? "在岗: " + w.clerk : "无人在岗"),
+    t ? HQ.el("div", { class: "held " + t.status }, `${t.number} ${STATUS_NAMES[t.status]}`)
+      : HQ.el("div", { class: "line" }, w.state === "open" ? "空闲" : "—"),
+    HQ.el("div", { class: "ops" }, ops));
+}
+
+// ---- alerts ---------------------------------------------------------------------------
+function addAlert(a, fresh) {
+  if (M.alerts.some((x) => x.event_id === a.event_id)) return;
+  M.alerts.unshift(a);
+  M.alerts = M.alerts.slice(0, 40);
+  if (fresh) HQ.toast(a.message, a.kind === "surge" ? "error" : "");
+}
+
+function renderAlerts() {
+  const list = $("alerts");
+  if (!M.alerts.length) { list.replaceChildren(HQ.el("li", { class: "muted empty" }, "暂无告警")); return; }
+  list.replaceChildren(...M.alerts.map((a) => {
+    const s = a.suggestion;
+    let button = null;
+    const w = s && M.windows[s.window];
+    if (s && s.action === "open" && w && w.state !== "closed") {
+      button = HQ.el("small", { class: "muted" }, ` (${w.number} 号窗口已开启)`);
+    } else if (s && s.action === "open") {
+      button = HQ.el("button", { class: "btn small primary", type: "button", onclick: () => acceptSuggestion(a) },
+        `一键开启 ${w ? w.number : s.window} 号窗口办理 ${s.queues.join("、")}`);
+    }
+    return HQ.el("li", { class: "alert " + a.kind }, HQ.el("time", {}, HQ.hhmm(a.at)), a.message, button);
+  }));
+}
+
+async function acceptSuggestion(a) {
+  try {
+    await HQ.api("POST", `/api/windows/${a.suggestion.window}/open`, { queues: a.suggestion.queues });
+    HQ.toast("已开启潮汐窗口", "ok");
+    renderAlerts();
+  } catch (err) { HQ.toast(err.message, "error"); }
+}
+
+// ---- window actions ------------------------------------------------------------------
+async function windowAction(w, action, body) {
+  try {
+    const r = await HQ.api("POST", `/api/windows/${w.id}/${action}`, body || {});
+    if (r.window) M.windows[r.window.id] = r.window;
+    renderLive();
+    return r;
+  } catch (err) { HQ.toast(err.message, "error"); return null; }
+}
+
+let dialogWindow = null;
+function openDialog(w) {
+  dialogWindow = w;
+  $("open-window-name").textContent = w.name;
+  $("open-error").textContent = "";
+  document.querySelector('input[name="open-mode"][value="auto"]').checked = true;
+  document.querySelector('input[name="open-mode"][value="auto"]').parentElement.lastChild.textContent =
+    w.kind === "tidal" ? " 由系统选择压力最大的队列" : " 按原业务配置开启";
+  $("open-queues").replaceChildren(...M.queues.map((q) => HQ.el("label", {},
+    HQ.el("input", { type: "checkbox", value: q.id, onchange: () => {
+      document.querySelector('input[name="open-mode"][value="pick"]').checked = true; } }),
+    `${q.id} ${q.name} (${q.waiting})`)));
+  $("open-dialog").showModal();
+}
+
+async function confirmOpen(e) {
+  e.preventDefault();
+  const mode = document.querySelector('input[name="open-mode"]:checked').value;
+  const queues = Array.from(document.querySelectorAll("#open-queues input:checked"), (i) => i.value);
+  if (mode === "pick" && !queues.length) { $("open-error").textContent = "请至少选择一个队列"; return; }
+  $("open-dialog").close("ok");
+  const r = await windowAction(dialogWindow, "open", mode === "pick" ? { queues } : {});
+  if (r) HQ.toast(`${r.window.number} 号窗口已开启, 办理 ${r.window.queues.join("、")}`, "ok");
+}
+
+function profileDialog(w) {
+  dialogWindow = w;
+  $("profile-window-name").textContent = w.name;
+  $("profile-error").textContent = "";
+  $("profile-weights").replaceChildren(...M.queues.map((q) => HQ.el("label", {}, `${q.id} ${q.name}`,
+    HQ.el("input", { type: "number", min: "0", max: "100", step: "0.5", "data-queue": q.id, value: w.profile[q.id] || 0 }))));
+  $("profile-dialog").showModal();
+}
+
+async function confirmProfile(e) {
+  e.preventDefault();
+  const profile = {};
+  for (const input of document.querySelectorAll("#profile-weights input")) {
+    const v = parseFloat(input.value);
+    if (v > 0) profile[input.dataset.queue] = v;
+  }
+  if (!Object.keys(profile).length) { $("profile-error").textContent = "至少要办理一个队列"; return; }
+  $("profile-dialog").close("ok");
+  if (await windowAction(dialogWindow, "profile", { profile })) HQ.toast("业务配置已保存", "ok");
+}
+
+async function saveNotice() {
+  try {
+    await HQ.api("POST", "/api/notice", { notice: $("notice").value.trim() });
+    HQ.toast("通知已发布到综合屏", "ok");
+  } catch (err) { HQ.toast(err.message, "error"); }
+}
+
+function bind() {
+  $("login-form").addEventListener("submit", login);
+  $("logout").addEventListener("click", async () => {
+    await HQ.api("POST", "/api/logout").catch(() => null);
+    HQ.setToken(null);
+    location.reload();
+  });
+  for (const b of document.querySelectorAll("#tabs button")) b.addEventListener("click", () => showView(b.dataset.view));
+  $("open-ok").addEventListener("click", confirmOpen);
+  $("profile-ok").addEventListener("click", confirmProfile);
+  $("notice-save").addEventListener("click", saveNotice);
+  $("alerts-clear").addEventListener("click", () => { M.alerts = []; renderAlerts(); });
+  HQ.startClock("clock", TZ);
+}
+
+document.addEventListener("DOMContentLoaded", () => { bind(); resumeSession(); });

@@ -1,0 +1,209 @@
+/* The manager's other tabs: 差评 follow-ups, devices, people (users) and the audit log. */
+"use strict";
+
+const Admin = (() => {
+  const FOLLOWUP_STATES = { open: ["待回访", "bad"], contacted: ["已回访", "warn"], rectified: ["已整改", "called"],
+                            appealed: ["申诉中", "serving"], closed: ["已关闭", "off"] };
+  const FOLLOWUP_ACTIONS = {  // action -> [button, dialog title, help]
+    contact: ["回访", "记录回访", "与群众联系的情况 (时间、方式、群众意见)"],
+    rectify: ["整改", "记录整改", "整改措施与结果"],
+    appeal: ["申诉", "记录申诉", "窗口对差评的申诉理由及复核意见"],
+    close: ["关闭", "关闭回访", "办结说明"],
+  };
+  const NEXT = { open: ["contact", "rectify", "appeal", "close"], contacted: ["rectify", "appeal", "close"],
+                 rectified: ["close"], appealed: ["close"], closed: [] };
+  const DEVICE_KINDS = { bar: "窗口屏", keypad: "呼叫器", pad: "评价器", printer: "打印机", board: "综合屏", bridge: "串口桥" };
+  const AUDIT_ACTIONS = {
+    login: "登录", logout: "退出", "window.call_next": "叫号", "window.recall": "重呼", "window.no_show": "过号",
+    "window.start": "开始办理", "window.finish": "办结", "window.transfer": "转办", "window.pause": "暂停",
+    "window.resume": "恢复", "window.open": "开启窗口", "window.close": "关闭窗口", "window.profile": "业务配置",
+    "followup.contact": "回访", "followup.rectify": "整改", "followup.appeal": "申诉", "followup.close": "关闭回访",
+    "user.add": "新增人员", "user.pin": "重置 PIN", "user.disable": "停用人员", "user.enable": "启用人员",
+    "hall.notice": "发布通知", "ticket.issue": "出号", "ticket.cancel": "取消号票", "slip.correction": "补正告知单",
+  };
+  let followupFilter = "active";
+  let followupRows = [];
+  let deviceRows = [];
+  let auditRows = [];
+  let matterNames = null;
+
+  // ---- a small prompt -------------------------------------------------------------
+  function ask({ title, help, label, secret }) {
+    return new Promise((resolve) => {
+      const dialog = $("note-dialog");
+      $("note-title").textContent = title;
+      $("note-help").textContent = help || "";
+      $("note-error").textContent = "";
+      const old = $("note-text");
+      const input = secret ? HQ.el("input", { id: "note-text", type: "password", autocomplete: "new-password" })
+                           : HQ.el("textarea", { id: "note-text", rows: 4, maxlength: 2000 });
+      old.replaceWith(input);
+      $("note-label").firstChild.textContent = label || "说明";
+      const ok = (e) => {
+        e.preventDefault();
+        const value = input.value.trim();
+        if (!value) { $("note-error").textContent = `请填写${label || "说明"}`; return; }
+        cleanup();
+        dialog.close("ok");
+        resolve(value);
+      };
+      const cancel = () => { cleanup(); resolve(null); };
+      const cleanup = () => { $("note-ok").removeEventListener("click", ok); dialog.removeEventListener("close", cancel); };
+      $("note-ok").addEventListener("click", ok);
+      dialog.addEventListener("close", cancel);
+      dialog.showModal();
+      input.focus();
+    });
+  }
+
+  // ---- follow-ups ------------------------------------------------------------------
+  async function followups(quiet) {
+    try {
+      if (!matterNames) {
+        const matters = await HQ.api("GET", "/api/matters");
+        matterNames = Object.fromEntries(matters.map((m) => [m.id, m.name]));
+      }
+      followupRows = await HQ.api("GET", "/api/followups");
+    } catch (err) { if (!quiet) HQ.toast(err.message, "error"); return; }
+    const active = followupRows.filter((f) => f.state !== "closed");
+    const badge = $("followup-count");
+    badge.textContent = active.length;
+    badge.classList.toggle("hidden", !active.length);
+    renderFollowups();
+  }
+
+  function renderFollowups() {
+    const rows = followupRows.filter((f) => followupFilter === "all" || (followupFilter === "overdue" ? f.overdue : f.state !== "closed"));
+    const head = HQ.el("tr", {}, ...["号票", "事项", "窗口 / 人员", "评价", "状态", "整改期限", "经过", "操作"].map((h) => HQ.el("th", {}, h)));
+    const body = rows.map((f) => {
+      const [stateName, tone] = FOLLOWUP_STATES[f.state] || [f.state, "off"];
+      return HQ.el("tr", { class: f.overdue ? "overdue" : "", "data-followup": f.id },
+        HQ.el("td", {}, HQ.el("b", {}, f.ticket.number)),
+        HQ.el("td", {}, matterNames[f.ticket.matter] || f.ticket.matter),
+        HQ.el("td", {}, `${f.ticket.window || "—"} · ${f.ticket.clerk || "—"}`),
+        HQ.el("td", {}, HQ.el("span", { class: "tag red" }, `${f.score} 分 ${SCORE_NAMES[f.score]}`)),
+        HQ.el("td", {}, HQ.el("span", { class: "pill " + tone }, stateName)),
+        HQ.el("td", {}, f.deadline, f.overdue ? HQ.el("span", { class: "tag red", style: "margin-left:6px" }, "已超期") : null),
+        HQ.el("td", {}, HQ.el("ul", { class: "history" }, f.history.map((h) =>
+          HQ.el("li", {}, `${HQ.hhmm(h.at)} ${h.at.slice(5, 10)} ${h.user}: ${h.note || h.action}`)))),
+        HQ.el("td", { class: "actions-cell" }, (NEXT[f.state] || []).map((action) => HQ.el("button",
+          { class: "btn small" + (action === "close" ? " primary" : ""), type: "button", "data-action": action,
+            onclick: () => followupAction(f, action) }, FOLLOWUP_ACTIONS[action][0]))));
+    });
+    $("followups").replaceChildren(HQ.el("thead", {}, head), HQ.el("tbody", {}, body.length ? body
+      : [HQ.el("tr", {}, HQ.el("td", { colspan: 8, class: "muted" }, "没有需要处理的差评回访"))]));
+  }
+
+  async function followupAction(f, action) {
+    const [, title, help] = FOLLOWUP_ACTIONS[action];
+    const note = await ask({ title: `${title} · ${f.ticket.number}`, help, label: "说明" });
+    if (!note) return;
+    try {
+      await HQ.api("POST", `/api/followups/${f.id}`, { action, note });
+      HQ.toast(`${f.ticket.number} ${title}已保存`, "ok");
+      followups(true);
+    } catch (err) { HQ.toast(err.message, "error"); }
+  }
+
+  // ---- devices ----------------------------------------------------------------------
+  async function devices(quiet) {
+    try { deviceRows = await HQ.api("GET", "/api/devices"); } catch (err) { if (!quiet) HQ.toast(err.message, "error"); return; }
+    renderDevices();
+  }
+
+  function deviceChanged(d) {
+    const row = deviceRows.find((x) => x.id === d.id);
+    if (row) Object.assign(row, d); else deviceRows.push(d);
+    renderDevices();
+  }
+
+  function renderDevices() {
+    const trouble = deviceRows.filter((d) => d.fault || (!d.online && d.last_seen));
+    const badge = $("device-count");
+    badge.textContent = trouble.length;
+    badge.classList.toggle("hidden", !trouble.length);
+    const head = HQ.el("tr", {}, ...["设备", "类型", "窗口", "状态", "最后上报", "正在显示"].map((h) => HQ.el("th", {}, h)));
+    const body = deviceRows.map((d) => {
+      const state = d.fault ? ["故障: " + d.fault, "bad"] : d.online ? ["在线", "ok"] : d.last_seen ? ["离线", "bad"] : ["未连接", "off"];
+      return HQ.el("tr", { "data-device": d.id }, HQ.el("td", {}, d.id), HQ.el("td", {}, DEVICE_KINDS[d.kind] || d.kind),
+        HQ.el("td", {}, d.window || "全厅"), HQ.el("td", {}, HQ.el("span", { class: "pill " + state[1] }, state[0])),
+        HQ.el("td", {}, d.last_seen ? d.last_seen.replace("T", " ").slice(0, 19) : "—"), HQ.el("td", {}, d.shows || ""));
+    });
+    $("devices").replaceChildren(HQ.el("thead", {}, head), HQ.el("tbody", {}, body));
+  }
+
+  // ---- users --------------------------------------------------------------------------
+  async function users() {
+    let rows;
+    try { rows = await HQ.api("GET", "/api/users"); } catch (err) { HQ.toast(err.message, "error"); return; }
+    const head = HQ.el("tr", {}, ...["用户名", "角色", "部门", "状态", "创建时间", "操作"].map((h) => HQ.el("th", {}, h)));
+    const body = rows.map((u) => HQ.el("tr", { "data-user": u.name }, HQ.el("td", {}, HQ.el("b", {}, u.name)),
+      HQ.el("td", {}, ROLE_NAMES[u.role] || u.role), HQ.el("td", {}, u.departments.join("、") || "—"),
+      HQ.el("td", {}, HQ.el("span", { class: "pill " + (u.disabled ? "off" : "ok") }, u.disabled ? "已停用" : "正常")),
+      HQ.el("td", {}, (u.created_at || "").slice(0, 10)),
+      HQ.el("td", { class: "actions-cell" },
+        HQ.el("button", { class: "btn small", type: "button", onclick: () => resetPin(u) }, "重置 PIN"),
+        HQ.el("button", { class: "btn small" + (u.disabled ? "" : " danger"), type: "button",
+                          onclick: () => setDisabled(u, !u.disabled) }, u.disabled ? "启用" : "停用"))));
+    $("users").replaceChildren(HQ.el("thead", {}, head), HQ.el("tbody", {}, body));
+  }
+
+  async function addUser(e) {
+    e.preventDefault();
+    const departments = $("user-departments").value.split(/[,，、\s]+/).filter(Boolean);
+    try {
+      await HQ.api("POST", "/api/users", { name: $("user-name").value.trim(), role: $("user-role").value,
+                                           pin: $("user-pin").value, departments });
+      HQ.toast(`已新增 ${$("user-name").value.trim()}`, "ok");
+      $("user-form").reset();
+      users();
+    } catch (err) { HQ.toast(err.message, "error"); }
+  }
+
+  async function resetPin(u) {
+    const pin = await ask({ title: `重置 ${u.name} 的 PIN`, help: "重置后该人员须用新 PIN 重新登录。", label: "新 PIN", secret: true });
+    if (!pin) return;
+    try { await HQ.api("POST", `/api/users/${encodeURIComponent(u.name)}/pin`, { pin }); HQ.toast("PIN 已重置", "ok"); }
+    catch (err) { HQ.toast(err.message, "error"); }
+  }
+
+  async function setDisabled(u, disabled) {
+    try {
+      await HQ.api("POST", `/api/users/${encodeURIComponent(u.name)}/disable`, { disabled });
+      HQ.toast(`${u.name} 已${disabled ? "停用" : "启用"}`, "ok");
+      users();
+    } catch (err) { HQ.toast(err.message, "error"); }
+  }
+
+  // ---- audit ---------------------------------------------------------------------------
+  async function audit() {
+    try { auditRows = await HQ.api("GET", "/api/audit?limit=500"); } catch (err) { HQ.toast(err.message, "error"); return; }
+    renderAudit();
+  }
+
+  function renderAudit() {
+    const needle = $("audit-filter").value.trim().toLowerCase();
+    const rows = auditRows.filter((r) => !needle || [r.user, r.action, AUDIT_ACTIONS[r.action], r.target, r.detail]
+      .some((v) => v && String(v).toLowerCase().includes(needle)));
+    const head = HQ.el("tr", {}, ...["时间", "用户", "操作", "对象", "详情", "来源地址"].map((h) => HQ.el("th", {}, h)));
+    const body = rows.map((r) => HQ.el("tr", {}, HQ.el("td", {}, r.at.replace("T", " ").slice(0, 19)),
+      HQ.el("td", {}, r.user), HQ.el("td", {}, AUDIT_ACTIONS[r.action] || r.action), HQ.el("td", {}, r.target || ""),
+      HQ.el("td", {}, r.detail || ""), HQ.el("td", {}, r.ip || "")));
+    $("audit").replaceChildren(HQ.el("thead", {}, head), HQ.el("tbody", {}, body));
+  }
+
+  function bind() {
+    for (const b of document.querySelectorAll("#followup-filter button")) {
+      b.addEventListener("click", () => {
+        followupFilter = b.dataset.filter;
+        for (const x of document.querySelectorAll("#followup-filter button")) x.classList.toggle("active", x === b);
+        renderFollowups();
+      });
+    }
+    $("user-form").addEventListener("submit", addUser);
+    $("audit-filter").addEventListener("input", renderAudit);
+  }
+
+  document.addEventListener("DOMContentLoaded", bind);
+  return { followups, devices, deviceChanged, users, audit };
+})();
