@@ -1,0 +1,127 @@
+"""Finding a matter by what a citizen types on the kiosk's letter pad.
+
+The index is built once from the hall file (pypinyin is slow-ish and the
+catalog does not change while the hub runs); matching is a pure function of
+an index entry and the typed text. A query matches a run of consecutive
+syllables when each syllable is spelt by a non-empty prefix of itself, so
+`shbzk` (initials), `shehuibaozhangka` (full pinyin) and `shebaozk` (a mix)
+all find 社会保障卡申领. Chinese characters and English words match as text.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+MAX_QUERY = 32  # longer input is cut: nobody types a whole guide on a pad
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_SYLLABLE = re.compile(r"[a-z0-9]+")
+
+
+def syllables(text):
+    """Toneless pinyin syllables of `text`; digits and Latin runs kept whole."""
+    from pypinyin import Style, lazy_pinyin
+
+    out = []
+    for chunk in lazy_pinyin(text, style=Style.NORMAL, errors="default"):
+        out.extend(_SYLLABLE.findall(chunk.lower()))
+    return out
+
+
+def build_entry(matter):
+    name_syllables = syllables(matter.name)
+    department_syllables = syllables(matter.department)
+    return {
+        "id": matter.id, "name": matter.name, "name_en": matter.name_en,
+        "department": matter.department, "department_en": matter.department_en,
+        "queue": matter.queue, "common": matter.common, "mode": matter.mode,
+        "has_situations": bool(matter.situations),
+        "initials": "".join(s[0] for s in name_syllables),
+        "pinyin": "".join(name_syllables),
+        "syllables": name_syllables,
+        "department_syllables": department_syllables,
+    }
+
+
+def build_index(hall):
+    """One entry per matter of the hall, in catalog order."""
+    return [build_entry(m) for m in hall.matters]
+
+
+def normalize(query):
+    text = unicodedata.normalize("NFKC", str(query or "")).lower()
+    text = re.sub(r"[\s'’·\-_]+", "", text)
+    return text[:MAX_QUERY]
+
+
+def spells(parts, query):
+    """Where in `parts` (syllables) a run spelt by `query` starts, or None.
+
+    Each syllable of the run contributes a non-empty prefix of itself; the run
+    must use up the whole query. Earliest start wins.
+    """
+    for start in range(len(parts)):
+        if _spells_from(parts, start, query, {}):
+            return start
+    return None
+
+
+def _spells_from(parts, i, rest, memo):
+    if not rest:
+        return True
+    if i >= len(parts):
+        return False
+    key = (i, len(rest))
+    if key not in memo:
+        syllable = parts[i]
+        longest = 0
+        while longest < min(len(syllable), len(rest)) and syllable[longest] == rest[longest]:
+            longest += 1
+        memo[key] = any(_spells_from(parts, i + 1, rest[n:], memo) for n in range(longest, 0, -1))
+    return memo[key]
+
+
+def score(entry, query):
+    """How well `entry` matches a normalized query: lower is better, None is no match."""
+    if not query:
+        return None
+    if _CJK.search(query):
+        if entry["name"].startswith(query):
+            return 0
+        if query in entry["name"]:
+            return 1
+        if _in_order(query, entry["name"]):
+            return 3  # 社保 -> 社会保障卡: the usual abbreviations keep the characters' order
+        if query in entry["department"]:
+            return 4
+        return None
+    start = spells(entry["syllables"], query)
+    if start is not None:
+        return 0 if start == 0 else 2
+    if query in entry["name_en"].lower().replace(" ", ""):
+        return 3
+    if spells(entry["department_syllables"], query) == 0 or query in entry["department_en"].lower():
+        return 4
+    return None
+
+
+def _in_order(query, text):
+    rest = iter(text)
+    return all(ch in rest for ch in query)
+
+
+def search(index, query, limit=20):
+    """The entries matching `query`, best first, catalog order among equals."""
+    q = normalize(query)
+    hits = []
+    for position, entry in enumerate(index):
+        s = score(entry, q)
+        if s is not None:
+            hits.append((s, position, entry))
+    hits.sort(key=lambda h: (h[0], h[1]))
+    return [h[2] for h in hits[:limit]]
+
+
+def public_entry(entry):
+    """What a client needs to list a hit (no internal match keys)."""
+    return {k: entry[k] for k in ("id", "name", "name_en", "department", "department_en", "queue",
+                                  "common", "mode", "has_situations", "initials")}

@@ -1,0 +1,185 @@
+/* The kiosk's ticket screen, the guide desk's staff mode and the idle return. */
+"use strict";
+(function () {
+  const h = HQ.h;
+  const $ = (id) => document.getElementById(id);
+  const K = window.Kiosk;
+  let busy = false;
+
+  // taking a ticket ------------------------------------------------------------------
+  async function printerState() {
+    const q = K.printerId ? "?printer=" + encodeURIComponent(K.printerId) : "";
+    const res = await HQ.api("GET", "/api/kiosk/printer" + q);
+    return res.ok ? res.data : { state: "none", ok: false, printer: null };
+  }
+
+  /* kind: normal | green (extra.reason) | help | appointment (extra.code) */
+  K.takeTicket = async function (kind, extra) {
+    if (busy || !K.requireAnswers()) return false;
+    busy = true;
+    try {
+      const { situation } = K.choice();
+      const printer = await printerState();
+      const body = Object.assign({ matter: K.matter.id, situation: situation ? situation.id : null,
+                                   printer: printer.ok ? printer.printer : null }, extra || {});
+      let path = "/api/tickets";
+      if (kind === "green" || kind === "help") { path = "/api/kiosk/staff-ticket"; body.priority = kind; }
+      if (kind === "appointment") path = "/api/kiosk/checkin";
+      const res = await HQ.api("POST", path, body, { idempotent: true, token: K.staff && K.staff.token });
+      if (!res.ok) return res.message || HQ.t("error_generic");
+      K.ticket = res.data;
+      K.printer = printer;
+      renderTicket();
+      K.show("ticket");
+      return true;
+    } finally {
+      busy = false;
+    }
+  };
+
+  function renderTicket() {
+    const t = K.ticket;
+    if (!t) return;
+    $("ticket-number").textContent = t.number;
+    const badge = $("ticket-priority");
+    badge.hidden = t.priority === "normal";
+    badge.textContent = t.priority === "normal" ? "" : HQ.t("priority_" + t.priority);
+    badge.className = "priority-badge priority-" + t.priority;
+    const sit = K.matter && t.situation ? K.matter.situations.find((s) => s.id === t.situation) : null;
+    $("ticket-matter").textContent = HQ.pick(t, "matter_name") + (sit ? " · " + HQ.pick(sit, "name") : "");
+    renderTicketLive();
+    $("ticket-kinds").textContent = (t.serve_kinds || []).map((k) => HQ.t("kind_" + k)).join(HQ.lang === "en" ? ", " : "、");
+    HQ.fill($("ticket-materials"), (t.materials || []).map((x) => h("li", {}, x)));
+    const qr = $("ticket-qr");
+    if (qr.dataset.qr !== t.status_url) { qr.src = HQ.qrSrc(t.status_url); qr.dataset.qr = t.status_url; }
+    const p = K.printer || { state: "none" };
+    const note = $("ticket-printer");
+    note.textContent = p.state === "ok" ? HQ.t("printing") : p.state === "fault" ? HQ.t("printer_fault") : HQ.t("no_printer");
+    note.className = "printer-note " + (p.state === "ok" ? "ok" : p.state === "fault" ? "fault" : "");
+  }
+
+  function renderTicketLive() {
+    const t = K.ticket;
+    const live = K.live && K.live.synced;
+    $("ticket-ahead").textContent = live && t.ahead !== null ? HQ.t("ahead_n", { n: t.ahead }) : "—";
+    $("ticket-eta").textContent = live ? HQ.etaText(t.eta_minutes) : "—";
+  }
+
+  const refreshTicket = HQ.debounce(async () => {
+    if (K.screen !== "ticket" || !K.ticket) return;
+    const res = await HQ.api("GET", "/api/tickets/" + K.ticket.id);
+    if (res.ok && K.ticket && res.data.id === K.ticket.id) {
+      Object.assign(K.ticket, { ahead: res.data.ahead, eta_minutes: res.data.eta_minutes, status: res.data.status });
+      renderTicketLive();
+    }
+  }, 400);
+  K.onTicketEvent = () => refreshTicket();
+  K.onResync = () => refreshTicket();
+  K.onDrop = () => { if (K.ticket) renderTicketLive(); };
+  K.rerender = () => { if (K.screen === "ticket") renderTicket(); };
+
+  $("take-ticket").addEventListener("click", async () => {
+    const result = await K.takeTicket("normal");
+    if (typeof result === "string") K.flash(HQ.t("issue_failed", { msg: result }));
+  });
+
+  // dialogs ----------------------------------------------------------------------------
+  function openDialog(id) {
+    const d = $(id);
+    if (!d.open) d.showModal();
+    return d;
+  }
+  function closeDialogs() {
+    document.querySelectorAll("dialog[open]").forEach((d) => d.close());
+  }
+  document.querySelectorAll("dialog [data-close]").forEach((b) => b.addEventListener("click", () => b.closest("dialog").close()));
+  function showError(id, message) {
+    $(id).textContent = message || "";
+    $(id).hidden = !message;
+  }
+
+  // staff mode -------------------------------------------------------------------------
+  $("staff-open").addEventListener("click", () => {
+    if (K.staff) return;
+    $("login-pin").value = "";
+    showError("login-error", "");
+    openDialog("dlg-login");
+  });
+  $("login-go").addEventListener("click", async () => {
+    const user = $("login-user").value.trim();
+    const res = await HQ.api("POST", "/api/login", { user, pin: $("login-pin").value });
+    if (!res.ok) { showError("login-error", res.message); return; }
+    K.staff = { token: res.data.token, user: res.data.user, role: res.data.role };
+    $("dlg-login").close();
+    setStaff();
+  });
+  async function logout() {
+    if (!K.staff) return;
+    const token = K.staff.token;
+    K.staff = null;
+    setStaff();
+    await HQ.api("POST", "/api/logout", {}, { token });
+  }
+  K.logout = logout;
+  $("staff-logout").addEventListener("click", logout);
+  function setStaff() {
+    $("staff-bar").hidden = !K.staff;
+    $("staff-actions").hidden = !K.staff;
+    document.body.classList.toggle("staff", !!K.staff);
+    $("staff-user").textContent = K.staff ? K.staff.user : "";
+  }
+
+  async function staffTicket(kind, extra, errorId) {
+    const result = await K.takeTicket(kind, extra);
+    if (result === true) { closeDialogs(); return; }
+    if (typeof result === "string") {
+      if (errorId) showError(errorId, result);
+      else K.flash(HQ.t("issue_failed", { msg: result }));
+    }
+  }
+  $("staff-green").addEventListener("click", () => {
+    if (!K.requireAnswers()) return;
+    const reasons = (K.config && K.config.green_reasons) || [];
+    HQ.fill($("reasons"), reasons.map((r) => h("button", {
+      type: "button", class: "btn btn-green reason", dataset: { reason: r.value },
+      onclick: () => staffTicket("green", { reason: r.value }),
+    }, HQ.pick(r, "label"))));
+    openDialog("dlg-reason");
+  });
+  $("staff-help").addEventListener("click", () => staffTicket("help", {}));
+  $("staff-checkin").addEventListener("click", () => {
+    if (!K.requireAnswers()) return;
+    $("code-input").value = "";
+    showError("code-error", "");
+    openDialog("dlg-code");
+  });
+  $("code-go").addEventListener("click", () => staffTicket("appointment", { code: $("code-input").value.trim() }, "code-error"));
+
+  // idle return ------------------------------------------------------------------------
+  const idleSeconds = Math.max(1, Number(HQ.params.get("idle")) || Number(document.body.dataset.idle) || 60);
+  let lastActivity = Date.now();
+  ["pointerdown", "keydown", "input"].forEach((ev) => document.addEventListener(ev, () => { lastActivity = Date.now(); }, true));
+  function atRest() {
+    return K.screen === "start" && !K.staff && HQ.lang === "zh" && !document.querySelector("dialog[open]");
+  }
+  K.reset = function () {
+    closeDialogs();
+    logout();
+    if (HQ.lang !== "zh") HQ.setLang("zh");
+    K.ticket = null;
+    K.home();
+    lastActivity = Date.now();
+  };
+  setInterval(() => {
+    const note = $("idle-note");
+    if (atRest()) { note.hidden = true; lastActivity = Date.now(); return; }
+    const left = Math.ceil(idleSeconds - (Date.now() - lastActivity) / 1000);
+    if (left <= 0) { note.hidden = true; K.reset(); return; }
+    note.hidden = left > 10;
+    note.textContent = HQ.t("return_in", { n: left });
+  }, 250);
+
+  K.start();
+  HQ.padFor($("login-pad"), $("login-pin"), "pin");
+  HQ.padFor($("code-pad"), $("code-input"), "code");
+})();

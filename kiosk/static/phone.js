@@ -1,0 +1,119 @@
+/* The phone page behind a ticket's QR (/t/TOKEN): the ticket's state, people
+   ahead and ETA, live; "请到 N 号窗口" when called; cancel while waiting; the
+   five-level rating after the service. The token is the only key. */
+"use strict";
+(function () {
+  const h = HQ.h;
+  const $ = (id) => document.getElementById(id);
+  const token = document.body.dataset.token;
+  const P = (window.Phone = { ticket: null, live: null, lastStatus: null });
+  const SCORES = [5, 4, 3, 2, 1];
+
+  function showError(message) {
+    $("phone-error").textContent = message || "";
+    $("phone-error").hidden = !message;
+  }
+
+  async function load() {
+    if (!token) { showError(HQ.t("bad_token")); return; }
+    const res = await HQ.api("GET", "/api/t/" + encodeURIComponent(token));
+    if (!res.ok) {
+      if (res.status === 404) { P.ticket = null; $("ticket").hidden = true; $("materials-box").hidden = true; }
+      showError(res.status === 404 ? HQ.t("bad_token") : res.message);
+      return;
+    }
+    showError("");
+    P.ticket = res.data;
+    render();
+  }
+  const loadSoon = HQ.debounce(load, 150);
+  const loadLater = HQ.debounce(load, 1000);
+
+  function render() {
+    const t = P.ticket;
+    if (!t) return;
+    const live = P.live && P.live.synced;
+    $("ticket").hidden = false;
+    $("ticket").dataset.status = t.status;
+    $("number").textContent = t.number;
+    $("matter").textContent = HQ.pick(t, "matter_name");
+    $("status").textContent = HQ.t("status_" + t.status);
+    $("status").className = "status-chip status-" + t.status;
+
+    $("waiting").hidden = t.status !== "waiting";
+    $("ahead").textContent = live && t.ahead !== null ? String(t.ahead) : "—";
+    $("eta").textContent = live ? HQ.etaText(t.eta_minutes) : "—";
+
+    $("called").hidden = t.status !== "called";
+    $("window-number").textContent = t.window_number || "";
+    $("serving").hidden = t.status !== "serving";
+    $("serving").textContent = HQ.t("serving_at", { n: t.window_number || "" });
+
+    const notes = { cancelled: "cancelled_note", no_show: "no_show_note", expired: "expired_note" };
+    $("closed-note").hidden = !notes[t.status];
+    $("closed-note").textContent = notes[t.status] ? HQ.t(notes[t.status]) : "";
+
+    renderRating(t);
+    HQ.fill($("materials"), (t.materials || []).map((x) => h("li", {}, x)));
+    $("materials-box").hidden = !(t.materials || []).length || !["waiting", "called"].includes(t.status);
+
+    if (t.status === "called" && P.lastStatus && P.lastStatus !== "called" && navigator.vibrate) navigator.vibrate([300, 150, 300]);
+    P.lastStatus = t.status;
+  }
+
+  function renderRating(t) {
+    const rating = t.rating || {};
+    const done = t.status === "done";
+    $("rating").hidden = !(done && rating.allowed);
+    $("rated").hidden = !(done && !rating.allowed);
+    if (rating.score) {
+      $("rated").textContent = HQ.t("rate_thanks", { label: HQ.t("rating_" + rating.score) });
+      $("rated").dataset.score = rating.score;
+    } else {
+      $("rated").textContent = HQ.t("rate_closed");
+      delete $("rated").dataset.score;
+    }
+    HQ.fill($("rating-buttons"), SCORES.map((score) => h("button", {
+      type: "button", class: "rate rate-" + score, dataset: { score },
+      onclick: () => rate(score),
+    }, h("span", { class: "stars", "aria-hidden": "true" }, "★".repeat(score) + "☆".repeat(5 - score)),
+      h("b", {}, HQ.t("rating_" + score)))));
+  }
+
+  async function rate(score) {
+    const t = P.ticket;
+    const res = await HQ.api("POST", `/api/tickets/${t.id}/rating`, { score, token }, { idempotent: true });
+    if (!res.ok) showError(res.message);
+    load();
+  }
+
+  $("cancel").addEventListener("click", () => $("dlg-cancel").showModal());
+  $("cancel-keep").addEventListener("click", () => $("dlg-cancel").close());
+  $("cancel-yes").addEventListener("click", async () => {
+    $("dlg-cancel").close();
+    const res = await HQ.api("POST", `/api/tickets/${P.ticket.id}/cancel`, { token }, { idempotent: true });
+    if (!res.ok) showError(res.message);
+    load();
+  });
+
+  $("lang").addEventListener("click", () => HQ.setLang(HQ.lang === "zh" ? "en" : "zh"));
+  HQ.langListeners.push(() => {
+    const name = document.querySelector(".hall-name");
+    name.textContent = HQ.lang === "en" ? name.dataset.en : name.dataset.zh;
+    render();
+    if (!P.ticket && !$("phone-error").hidden) showError(HQ.t("bad_token"));
+  });
+
+  const wantsEnglish = HQ.params.get("lang") === "en" ||
+    (!HQ.params.get("lang") && (navigator.language || "").toLowerCase().startsWith("en"));
+  if (wantsEnglish) HQ.setLang("en"); else HQ.applyLang(document);
+  P.live = HQ.live({
+    onState: (ok) => { if (ok) load(); else render(); },
+    onEvent: (type, data) => {
+      if (!P.ticket || !type.startsWith("ticket.")) return;
+      if (data.ticket && data.ticket.id === P.ticket.id) loadSoon();
+      else if (P.ticket.status === "waiting") loadLater(); // someone ahead moved: people ahead and ETA change
+    },
+  });
+  load();
+})();
