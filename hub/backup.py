@@ -23,6 +23,7 @@ stale lock behind.
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import re
 import sqlite3
@@ -32,6 +33,7 @@ from pathlib import Path
 
 DAILY_NAME = re.compile(r"^hallq-(\d{4}-\d{2}-\d{2})\.db$")
 TMP_PREFIX = ".hallq-backup-"
+STATUS_NAME = "backup-status.json"  # beside the database: the hub's health report reads it
 
 
 class BackupError(Exception):
@@ -263,6 +265,45 @@ def _remove_stale_tmp(directory):
                 os.unlink(os.path.join(directory, name))
             except OSError:
                 pass
+
+
+# the last backup, for the health report -------------------------------------------
+
+def status_path(db_path):
+    return os.path.join(os.path.dirname(os.path.abspath(str(db_path))), STATUS_NAME)
+
+
+def record_status(db_path, ok, now, target, detail=""):
+    """Note the outcome of a backup beside the database (best effort: a
+    backup that worked must not fail because its note could not be written)."""
+    status = read_status(db_path) or {}
+    status.update(last_attempt_at=now, last_ok=bool(ok), target=str(target), detail=str(detail))
+    if ok:
+        status["last_success_at"] = now
+    path = status_path(db_path)
+    try:
+        tmp = f"{path}.{os.getpid()}.tmp"
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump(status, f, ensure_ascii=False)
+        os.replace(tmp, path)
+        if os.geteuid() == 0:  # run by hand as root: the service (user hallq) must overwrite it later
+            info = os.stat(os.path.dirname(path))
+            os.chown(path, info.st_uid, info.st_gid)
+    except OSError:
+        return None
+    return status
+
+
+def read_status(db_path):
+    """The note of the last backup of this database, or None when there is none."""
+    if _in_memory(db_path):
+        return None
+    try:
+        with open(status_path(db_path), encoding="utf-8") as f:
+            status = json.load(f)
+    except (OSError, ValueError):
+        return None
+    return status if isinstance(status, dict) else None
 
 
 # restore ----------------------------------------------------------------------

@@ -21,6 +21,7 @@ MIN_FREE_MB = 200  # below this, SQLite and journald start failing on a small SD
 BRIDGE_MAX_AGE_S = 90  # the bridge reports at least every 30 s; three missed reports
 MIN_YEAR = 2024  # a Pi without RTC battery or network boots with a clock years behind
 CLOCK_BACKWARDS_S = 120  # tolerated jump back behind the newest event
+BACKUP_MAX_AGE_S = 50 * 3600  # a daily backup, with a few hours of slack
 
 
 def disk_free_bytes(path):
@@ -45,7 +46,7 @@ def database_writable(db_path):
 
 
 def health_report(*, version, now, db_path=None, db_error=None, devices=(),
-                  bridge_seen_at=None, last_event_at=None,
+                  bridge_seen_at=None, last_event_at=None, backup=None,
                   free_bytes=disk_free_bytes, writable=database_writable,
                   min_free_mb=MIN_FREE_MB, bridge_max_age_s=BRIDGE_MAX_AGE_S):
     """Build the report. `now` and the *_at arguments are unix times.
@@ -53,7 +54,9 @@ def health_report(*, version, now, db_path=None, db_error=None, devices=(),
     devices: dicts like GET /api/devices rows: {"id", "kind", "online",
     "last_seen", "fault"?}. A device of kind "printer" also feeds the printer
     check, one of kind "bridge" the bridge check (or pass bridge_seen_at).
-    db_error: the store's last write error, if the hub keeps one."""
+    db_error: the store's last write error, if the hub keeps one.
+    backup: hub.backup.read_status(db_path) — the note `hallq backup` leaves
+    beside the database; None (no backup ever made) leaves the check out."""
     devices = list(devices)
     checks = {
         "database": _database(db_path, db_error, writable),
@@ -67,6 +70,8 @@ def health_report(*, version, now, db_path=None, db_error=None, devices=(),
     printer = _printer(devices)
     if printer is not None:
         checks["printer"] = printer
+    if backup is not None:
+        checks["backup"] = _backup(backup, now)
     problems = [c["problem"] for c in checks.values() if not c["ok"]]
     return {
         "status": "ok" if not problems else "degraded",
@@ -149,6 +154,17 @@ def _printer(devices):
     if bad:
         reasons = [f"{p['id']}（{p.get('fault') or '离线'}）" for p in bad]
         check["problem"] = "打印机故障：" + "、".join(reasons)
+    return check
+
+
+def _backup(status, now):
+    last = status.get("last_success_at")
+    check = {"ok": True, "last_success": _iso(last) if last else None, "target": status.get("target")}
+    if not status.get("last_ok", True):
+        check.update(ok=False, problem=f"最近一次备份失败：{status.get('detail') or '原因不明'}")
+    elif last is None or now - last > BACKUP_MAX_AGE_S:
+        days = "从未成功备份" if last is None else f"已 {int((now - last) // 86400)} 天没有成功备份"
+        check.update(ok=False, problem=f"{days}：请检查 U 盘和 hallq-backup 服务")
     return check
 
 

@@ -74,13 +74,15 @@ def cmd_backup(args):
         return fail("请给出 --to FILE 或 --dir DIR 之一")
     if args.keep is not None and not args.dir:
         return fail("--keep 只能与 --dir 一起使用")
+    import time
+    db, keep = _db(args), DEFAULT_KEEP if args.keep is None else args.keep
     try:
-        if args.to:
-            summary = backup.backup(_db(args), args.to)
-        else:
-            summary = backup.backup_to_dir(_db(args), args.dir, DEFAULT_KEEP if args.keep is None else args.keep)
+        summary = backup.backup(db, args.to) if args.to else backup.backup_to_dir(db, args.dir, keep)
     except backup.BackupError as exc:
+        if os.path.isfile(db):
+            backup.record_status(db, False, time.time(), args.to or args.dir, exc)
         return fail(exc)
+    backup.record_status(db, True, time.time(), summary["path"], backup.describe(summary))
     print(f"已备份到 {summary['path']}（{summary['bytes'] // 1024} KB，{backup.describe(summary)}，完整性检查通过）")
     for path in summary.get("removed", ()):
         print(f"已删除旧备份 {path}")

@@ -272,3 +272,16 @@ def test_backup_command_rotation_and_errors(tmp_path):
     missing = hallq("backup", "--db", str(tmp_path / "nope.db"), "--to", str(tmp_path / "y.db"))
     assert missing.returncode == 1 and "数据库文件不存在" in missing.stderr
     assert not (tmp_path / "nope.db").exists()
+
+
+def test_each_backup_leaves_a_note_for_the_health_report(tmp_path):
+    db = make_db(tmp_path / "hallq.db")
+    assert backup.read_status(db) is None
+    assert hallq("backup", "--db", str(db), "--dir", str(tmp_path / "usb")).returncode == 1  # not mounted
+    note = backup.read_status(db)
+    assert note["last_ok"] is False and "备份目录不存在" in note["detail"] and "last_success_at" not in note
+    (tmp_path / "usb").mkdir()
+    assert hallq("backup", "--db", str(db), "--dir", str(tmp_path / "usb")).returncode == 0
+    note = backup.read_status(db)
+    assert note["last_ok"] is True and note["target"].startswith(str(tmp_path / "usb" / "hallq-"))
+    assert note["last_success_at"] == note["last_attempt_at"]

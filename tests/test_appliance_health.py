@@ -106,3 +106,15 @@ def test_database_writable_probe(tmp_path):
     if os.geteuid() != 0:  # root may write anything
         db.chmod(0o444)
         assert "不可写" in database_writable(str(db))
+
+
+def test_backup_check_from_the_note_of_the_last_backup(tmp_path):
+    assert "backup" not in report(tmp_path)["checks"]  # never backed up: no note, no check
+    fresh = {"last_attempt_at": NOW - 3600, "last_success_at": NOW - 3600, "last_ok": True,
+             "target": "/media/hallq-backup/hallq-2026-11-26.db"}
+    assert report(tmp_path, backup=fresh)["checks"]["backup"]["ok"]
+    stale = dict(fresh, last_attempt_at=NOW - 4 * 86400, last_success_at=NOW - 4 * 86400)
+    r = report(tmp_path, backup=stale)
+    assert r["status"] == "degraded" and "已 4 天没有成功备份" in r["checks"]["backup"]["problem"]
+    failed = dict(fresh, last_attempt_at=NOW - 60, last_ok=False, detail="备份目录不存在")
+    assert "最近一次备份失败：备份目录不存在" in report(tmp_path, backup=failed)["problems"]
