@@ -1,0 +1,119 @@
+"""Measure call -> bar bytes: `python -m firmware_bridge.latency [--calls 100]`.
+
+Starts a hub (`hallq serve`, temporary database, demo hall) and the bridge
+(`hallq bridge`) as processes, and the demo hall's 45 serial devices as
+simulators on one pty in this process. Each round issues a ticket, clerk 3
+calls it (POST /api/windows/w3/call-next) and the clock stops when bar-3's
+simulator has received and decoded the SHOW frame with that ticket's text.
+Prints one JSON document: {"calls", "first_call_ms", "p50_ms", "p99_ms", "max_ms"}
+(the first call after start, which warms the hub up, is not among the samples).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+import requests
+
+HALLQ = [sys.executable, "-m", "hub.cli"]
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_http(url, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            requests.get(url + "/api/windows", timeout=1)
+            return
+        except requests.RequestException:
+            time.sleep(0.05)
+    raise RuntimeError(f"hub at {url} did not start")
+
+
+def percentile(values, q):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def measure(calls, workdir):
+    from hub.commands import ensure_demo_users
+    from hub.config import load_hall
+    from hub.store import Store
+    from .sim_control import start_simulators
+
+    db = os.path.join(workdir, "hallq.db")
+    ensure_demo_users(Store(db), time.time())
+    url = f"http://127.0.0.1:{_free_port()}"
+    log = open(os.path.join(workdir, "processes.log"), "ab")
+    hub = subprocess.Popen(HALLQ + ["serve", "--db", db, "--port", url.rsplit(":", 1)[1]], stdout=log, stderr=log)
+    seen, changed = {}, threading.Condition()
+
+    def on_change(device):
+        if device.device_id == "bar-3":
+            with changed:
+                seen[device.shows] = time.monotonic()
+                changed.notify_all()
+
+    sims = start_simulators(load_hall(None), os.path.join(workdir, "sim"), on_change=on_change,
+                            control=False, printers=False)
+    ports = sims.write_ports(os.path.join(workdir, "ports.json"))
+    bridge = subprocess.Popen(HALLQ + ["bridge", "--hub", url, "--ports", ports, "--log-level", "WARNING"],
+                              stdout=log, stderr=log)
+    try:
+        _wait_http(url)
+        token = requests.post(url + "/api/login", json={"user": "clerk3", "pin": "1111", "window": "w3"}).json()["token"]
+        auth = {"Authorization": f"Bearer {token}"}
+        wait_text = lambda text, t=10: _wait_seen(changed, seen, text, t)  # noqa: E731
+        if not wait_text("3号窗口 欢迎您", 30):
+            raise RuntimeError("the bridge never drove bar-3")
+        samples = []
+        for _ in range(calls + 1):  # the first call warms the hub up: reported apart
+            number = requests.post(url + "/api/tickets", json={"matter": "m03"}).json()["number"]
+            text = f"{number} 请到3号窗口"
+            start = time.monotonic()
+            requests.post(url + "/api/windows/w3/call-next", json={}, headers=auth).raise_for_status()
+            if not wait_text(text):
+                raise RuntimeError(f"{text} never reached bar-3")
+            samples.append((seen[text] - start) * 1000)
+            with changed:
+                seen.clear()
+            requests.post(url + "/api/windows/w3/no-show", json={}, headers=auth).raise_for_status()
+            wait_text("3号窗口 欢迎您")
+        first, samples = samples[0], samples[1:]
+        return {"calls": calls, "first_call_ms": round(first, 1), "p50_ms": round(percentile(samples, 0.5), 1),
+                "p99_ms": round(percentile(samples, 0.99), 1), "max_ms": round(max(samples), 1)}
+    finally:
+        for proc in (bridge, hub):
+            proc.terminate()
+            proc.wait(10)
+        sims.stop()
+        log.close()
+
+
+def _wait_seen(changed, seen, text, timeout):
+    with changed:
+        return changed.wait_for(lambda: text in seen, timeout)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="call -> LED bar bytes latency")
+    parser.add_argument("--calls", type=int, default=100)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="hallq-latency-") as workdir:
+        print(json.dumps(measure(args.calls, workdir)))
+
+
+if __name__ == "__main__":
+    main()
