@@ -1,0 +1,265 @@
+"""`hallq bench`: the real hub on a temporary database, on loopback, under load.
+
+A hub process (`python -m hub.cli serve`) on a fresh database; N public
+Socket.IO boards (hub/bench_boards.py, in a few worker processes); kiosk
+clients issuing tickets at rising rates over keep-alive HTTP connections; a
+clerk at window 1 calling the next ticket a few times a second. Bounded: at
+most `seconds` of load, every connection on 127.0.0.1, everything removed
+afterwards. The method is written up in docs/performance.md.
+"""
+from __future__ import annotations
+
+import http.client
+import json
+import multiprocessing
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from .bench_boards import worker
+from .simulate_stats import percentile
+
+RATES = (25, 50, 100, 200, 300, 400, 600, 800)  # tickets per second, phase by phase
+ISSUERS = 4  # kiosk connections issuing in parallel
+CALLS_PER_SECOND = 4
+KEPT_UP = 0.95  # a phase counts when it issued this share of its target
+HOST = "127.0.0.1"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+class Client:
+    """One keep-alive HTTP connection speaking JSON."""
+
+    def __init__(self, port, token=None):
+        self.conn = http.client.HTTPConnection(HOST, port, timeout=30)
+        self.headers = {"Content-Type": "application/json"}
+        if token:
+            self.headers["Authorization"] = f"Bearer {token}"
+
+    def post(self, path, body=None):
+        self.conn.request("POST", path, body=json.dumps(body or {}), headers=self.headers)
+        response = self.conn.getresponse()
+        data = response.read()
+        if response.status >= 400:
+            raise RuntimeError(f"POST {path}: HTTP {response.status} {data[:200]!r}")
+        return json.loads(data)
+
+    def get(self, path):
+        self.conn.request("GET", path)
+        response = self.conn.getresponse()
+        return response.status, response.read()
+
+    def close(self):
+        self.conn.close()
+
+
+class Hub:
+    """A hub process on a temporary database with the demo users."""
+
+    def __init__(self, config=None):
+        from .commands import ensure_demo_users
+        from .store import Store
+
+        self.dir = Path(tempfile.mkdtemp(prefix="hallq-bench-"))
+        self.db = self.dir / "bench.db"
+        store = Store(self.db)
+        ensure_demo_users(store, time.time())
+        store.close()
+        self.port = free_port()
+        args = [sys.executable, "-m", "hub.cli", "serve", "--db", str(self.db), "--host", HOST,
+                "--port", str(self.port)]
+        if config:
+            args += ["--config", str(config)]
+        self.log = open(self.dir / "hub.log", "wb")
+        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
+        self._wait_ready()
+
+    def _wait_ready(self, timeout=30):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("hub exited: " + (self.dir / "hub.log").read_text(errors="replace")[-2000:])
+            try:
+                status, _ = Client(self.port).get("/api/health")
+                if status == 200:
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("hub did not start within 30 s")
+
+    def rss_mb(self, field="VmRSS"):
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return round(int(line.split()[1]) / 1024, 1)
+        return None
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+# boards ---------------------------------------------------------------------------
+def start_boards(port, boards, processes):
+    ctx = multiprocessing.get_context("fork")
+    shares = [boards // processes + (1 if i < boards % processes else 0) for i in range(processes)]
+    procs = []
+    for share in shares:
+        if share:
+            parent, child = ctx.Pipe()
+            p = ctx.Process(target=worker, args=(HOST, port, share, child), daemon=True)
+            p.start()
+            procs.append((p, parent))
+    for p, conn in procs:
+        if not conn.poll(60):
+            raise RuntimeError("board clients did not connect within 60 s")
+        kind, *rest = conn.recv()
+        if kind != "ready":
+            raise RuntimeError(rest[0])
+    return procs
+
+
+def collect_boards(procs):
+    called, errors, connected = {}, [], 0
+    for p, conn in procs:
+        conn.send("stop")
+    for p, conn in procs:
+        if not conn.poll(30):
+            errors.append("a board worker did not answer")
+            continue
+        kind, times, errs, ready = conn.recv()
+        errors += errs
+        connected += ready
+        for ticket, (latest, count) in times.items():
+            old = called.get(ticket, (0.0, 0))
+            called[ticket] = (max(old[0], latest), old[1] + count)
+        p.join(5)
+    return called, errors, connected
+
+
+# load -----------------------------------------------------------------------------
+def issue_phase(port, matters, rate, seconds, sessions):
+    """Tickets at `rate` a second for `seconds` from ISSUERS connections; [(sent, latency s)]."""
+    results, lock = [], threading.Lock()
+    start = time.monotonic() + 0.01
+    per = rate / len(sessions)
+
+    def run(i, client):
+        rng, n = random.Random(i), 0
+        mine = []
+        while True:
+            due = start + (n + i / len(sessions)) / per
+            if due >= start + seconds:
+                break
+            delay = due - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            sent = time.monotonic()
+            client.post("/api/tickets", {"matter": rng.choice(matters)})
+            mine.append((sent, time.monotonic() - sent))
+            n += 1
+        with lock:
+            results.extend(mine)
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(sessions)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results, max(seconds, time.monotonic() - start)
+
+
+def caller(port, token, stop, calls):
+    """The clerk at window 1: call next, finish, a few times a second; records (ticket id, sent)."""
+    client = Client(port, token)
+    try:
+        while not stop.is_set():
+            sent = time.monotonic()
+            ticket = client.post("/api/windows/w1/call-next").get("ticket")
+            if ticket is not None:
+                calls.append((ticket["id"], sent))
+                client.post("/api/windows/w1/finish", {"outcome": "done"})
+            stop.wait(1.0 / CALLS_PER_SECOND)
+    finally:
+        client.close()
+
+
+def run_bench(boards=200, seconds=20.0, config=None, processes=None):
+    """The `hallq bench` JSON document (see API.md), plus the phases it went through."""
+    hub = Hub(config)
+    procs = []
+    try:
+        procs = start_boards(hub.port, boards, processes or min(2, boards))
+        token = Client(hub.port).post("/api/login", {"user": "clerk1", "pin": "1111", "window": "w1"})["token"]
+        _, body = Client(hub.port).get("/api/matters")
+        matters = [m["id"] for m in json.loads(body) if m.get("queue") in ("A", "B", "C")] or ["m03"]
+        stop, calls = threading.Event(), []
+        clerk = threading.Thread(target=caller, args=(hub.port, token, stop, calls))
+        clerk.start()
+        sessions = [Client(hub.port) for _ in range(ISSUERS)]
+        phases, kept, per_phase = [], [], seconds / len(RATES)
+        try:
+            for rate in RATES:
+                results, elapsed = issue_phase(hub.port, matters, rate, per_phase, sessions)
+                achieved = len(results) / elapsed
+                lat = [r[1] * 1000 for r in results]
+                phases.append({"rate": rate, "tickets": len(results), "tickets_per_s": round(achieved, 1),
+                               "ticket_ms": {"p50": _ms(percentile(lat, 50)), "p99": _ms(percentile(lat, 99))}})
+                if achieved < KEPT_UP * rate:
+                    break
+                kept.append((achieved, lat))
+        finally:
+            stop.set()
+            clerk.join()
+            for s in sessions:
+                s.close()
+        time.sleep(0.5)  # the last calls reach the boards
+        rss, peak = hub.rss_mb(), hub.rss_mb("VmHWM")
+        called, errors, connected = collect_boards(procs)
+        procs = []
+    finally:
+        for p, _ in procs:
+            p.kill()
+        hub.stop()
+    return report(boards, connected, phases, kept, calls, called, rss, peak, errors)
+
+
+def report(boards, connected, phases, kept, calls, called, rss, peak, errors):
+    lat = [x for _, l in kept for x in l] or [x for p in phases[:1] for x in []]
+    delays, missed = [], 0
+    for ticket, sent in calls:
+        latest, count = called.get(ticket, (None, 0))
+        if latest is None or count < boards:
+            missed += 1
+        else:
+            delays.append((latest - sent) * 1000)
+    return {"boards": boards, "tickets": sum(p["tickets"] for p in phases),
+            "ticket_ms": {"p50": _ms(percentile(lat, 50)), "p99": _ms(percentile(lat, 99))},
+            "tickets_per_s": round(max((a for a, _ in kept), default=phases[0]["tickets_per_s"] if phases else 0), 1),
+            "call_to_board_ms": {"p50": _ms(percentile(delays, 50)), "p99": _ms(percentile(delays, 99))},
+            "hub_rss_mb": rss, "hub_rss_peak_mb": peak, "calls": len(calls), "calls_missed": missed,
+            "boards_connected": connected, "phases": phases, "errors": errors[:10]}
+
+
+def _ms(v):
+    return None if v is None else round(v, 2)

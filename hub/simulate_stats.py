@@ -1,0 +1,124 @@
+"""Figures of a simulated day: waits per policy and queue, ETA errors, and
+the average of several runs with a 95 % confidence interval."""
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+SMALL_WAIT_MINUTES = 5.0  # ETA error is relative to max(real wait, this): see docs/performance.md
+WITHIN_MINUTES = 15.0
+# Student's t, 97.5 % quantile, by degrees of freedom (1..30); beyond, the normal's 1.96
+T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145,
+        2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048,
+        2.045, 2.042)
+
+
+def percentile(values, p):
+    """Linear interpolation between closest ranks (numpy's default)."""
+    values = sorted(values)
+    if not values:
+        return None
+    k = (len(values) - 1) * p / 100
+    lo, hi = math.floor(k), math.ceil(k)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def wait_figures(waits_min, digits=2):
+    """mean, p90, max wait and the share called within 15 minutes, of waits in minutes."""
+    if not waits_min:
+        return {"tickets": 0, "mean_wait_min": None, "p90_wait_min": None, "max_wait_min": None,
+                "served_within_15_min": None}
+    return {"tickets": len(waits_min), "mean_wait_min": _r(sum(waits_min) / len(waits_min), digits),
+            "p90_wait_min": _r(percentile(waits_min, 90), digits), "max_wait_min": _r(max(waits_min), digits),
+            "served_within_15_min": round(sum(w <= WITHIN_MINUTES for w in waits_min) / len(waits_min), 3)}
+
+
+def policy_summary(outcomes, windows, window_hours, added_hours=None):
+    outcomes = [o for o in outcomes if o.wait is not None]
+    summary = {"windows": windows, "window_hours": _r(window_hours)}
+    if added_hours is not None:
+        summary["added_window_hours"] = _r(added_hours)
+    figures = wait_figures([o.wait / 60 for o in outcomes])
+    summary.update((k, v) for k, v in figures.items() if k != "tickets")
+    by_queue = defaultdict(list)
+    for o in outcomes:
+        by_queue[o.visit.queue].append(o.wait / 60)
+    summary["per_queue"] = {q: wait_figures(w) for q, w in sorted(by_queue.items())}
+    return summary
+
+
+def eta_errors(outcomes, small=SMALL_WAIT_MINUTES):
+    """Absolute error of each printed ETA against the real wait, in % of
+    max(real wait, `small` minutes): a 1-minute miss on a 30-second wait is
+    not a 200 % error to a citizen. `waits_over_small` gives the same figures
+    for the tickets that really waited longer than `small` minutes alone."""
+    pairs = [(o.printed_eta, o.wait / 60) for o in outcomes if o.printed_eta is not None and o.wait is not None]
+
+    def figures(pairs):
+        errors = [abs(eta - real) / max(real, small) * 100 for eta, real in pairs]
+        return {"median_abs_error_pct": _r(percentile(errors, 50)), "p90_abs_error_pct": _r(percentile(errors, 90)),
+                "tickets": len(errors)}
+    out = figures(pairs)
+    out["small_wait_min"] = small
+    out["waits_over_small"] = figures([(eta, real) for eta, real in pairs if real > small])
+    return out
+
+
+def wait_series(outcomes, start, end, step=1800):
+    """Mean wait (minutes) of the tickets issued in each `step` seconds of the day: [(t, mean or None)]."""
+    bins = defaultdict(list)
+    for o in outcomes:
+        if o.wait is not None:
+            bins[int((o.visit.at - start) // step)].append(o.wait / 60)
+    out = []
+    for i in range(int(math.ceil((end - start) / step))):
+        values = bins.get(i)
+        out.append((start + i * step, sum(values) / len(values) if values else None))
+    return out
+
+
+# several runs -------------------------------------------------------------------
+def ci95(values):
+    """Half-width of the 95 % confidence interval of the mean (Student's t)."""
+    values = [v for v in values if v is not None]
+    n = len(values)
+    if n < 2:
+        return 0.0
+    mean = sum(values) / n
+    sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
+    t = T975[n - 2] if n - 1 <= len(T975) else 1.96
+    return t * sd / math.sqrt(n)
+
+
+def average(docs, digits=2):
+    """The mean of several runs' figures, key by key; numbers get a `ci95` sibling dict."""
+    first = docs[0]
+    if isinstance(first, dict):
+        out, spread = {}, {}
+        for key in dict.fromkeys(k for d in docs for k in d):
+            values = [d.get(key) for d in docs]
+            sample = next(v for v in values if v is not None) if any(v is not None for v in values) else None
+            present = [v for v in values if _number(v)]
+            if isinstance(sample, (dict, list)):
+                out[key] = average([v for v in values if v is not None], digits)
+            elif present and len(set(present)) == 1 and len(present) == len(values):
+                out[key] = present[0]  # the same in every run (e.g. windows)
+            elif present:
+                out[key] = _r(sum(present) / len(present), digits)
+                spread[key] = _r(ci95(present), digits)
+            else:
+                out[key] = sample
+        if spread:
+            out["ci95"] = spread
+        return out
+    if isinstance(first, list):
+        return first
+    return first
+
+
+def _number(v):
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _r(x, digits=2):
+    return None if x is None else round(float(x), digits)
