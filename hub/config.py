@@ -7,6 +7,7 @@ error with its key path and line before refusing (ConfigError.errors).
 from __future__ import annotations
 
 import re
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -147,19 +148,26 @@ class Hall:
 
     # lookups -----------------------------------------------------------
     def queue(self, queue_id):
-        return next((q for q in self.queues if q.id == queue_id), None)
+        return self._index["queues"].get(queue_id)
 
     def matter(self, matter_id):
-        return next((m for m in self.matters if m.id == matter_id), None)
+        return self._index["matters"].get(matter_id)
 
     def window(self, window_id):
-        return next((w for w in self.windows if w.id == window_id), None)
+        return self._index["windows"].get(window_id)
 
     def device(self, device_id):
-        return next((d for d in self.devices if d.id == device_id), None)
+        return self._index["devices"].get(device_id)
 
     def device_by_key(self, key):
-        return next((d for d in self.devices if d.key == key), None)
+        return self._index["keys"].get(key)
+
+    @functools.cached_property
+    def _index(self):
+        # lookups on every request: dictionaries built once (the model is frozen)
+        return {"queues": {q.id: q for q in self.queues}, "matters": {m.id: m for m in self.matters},
+                "windows": {w.id: w for w in self.windows}, "devices": {d.id: d for d in self.devices},
+                "keys": {d.key: d for d in self.devices}}
 
 
 class ConfigError(Exception):

@@ -1,17 +1,34 @@
 """Live estimates for the hub: waiting counts, each ticket's people ahead and
-estimated wait, each queue's wait for a new ticket. Computed with eta.forecast
-over the current state, once per change (cached until the next event)."""
+estimated wait, each queue's wait for a new ticket.
+
+Counts and people ahead are read fresh on every change. The waits come from
+one eta.forecast over all waiting tickets plus one "phantom" ticket per queue
+(the ticket someone would get now), cached until the next change. A real hall
+has tens of waiting tickets and gets a fresh forecast on every change; with
+hundreds waiting (a burst, a benchmark) the forecast is redone at most every
+FORECAST_INTERVAL seconds and a ticket newer than the forecast gets its queue's
+phantom wait, which is what it would have been told at the counter.
+"""
 from __future__ import annotations
 
 import json
+import time
 from collections import defaultdict, deque
 
 from . import eta
 from .routing import Candidate, queue_order_key
-from .window_ops import candidate
 
 SAMPLES = 20  # measured services kept per matter
 MIN_REMAINING = 30.0  # seconds a held ticket is assumed to still take at least
+FRESH_LIMIT = 150  # up to this many waiting tickets, every change gets a fresh forecast
+FORECAST_INTERVAL = 0.5  # otherwise at most one forecast per this many seconds
+WAITING_SQL = ("SELECT id, queue, matter, first_issued_at, priority, due_at, target_window "
+               "FROM tickets WHERE status='waiting'")
+
+
+def candidate_of(row):
+    return Candidate(id=row["id"], queue=row["queue"], since=row["first_issued_at"], priority=row["priority"],
+                     due_at=row["due_at"], target_window=row["target_window"])
 
 
 class Estimates:
@@ -19,6 +36,8 @@ class Estimates:
         self.service = service
         self.hall = service.hall
         self._cache = None
+        self._dirty = True
+        self._computed_at = 0.0
         self._samples = defaultdict(lambda: deque(maxlen=SAMPLES))
         self._load_samples()
 
@@ -35,8 +54,9 @@ class Estimates:
             self._samples[t.matter].append(max(0.0, t.finished_at - t.started_at))
 
     def invalidate(self):
-        self._cache = None
+        self._dirty = True
 
+    # service times -------------------------------------------------------------------
     def service_seconds(self, matter_id):
         matter = self.hall.matter(matter_id)
         typical = (matter.typical_minutes if matter else 8.0) * 60
@@ -50,9 +70,11 @@ class Estimates:
             return 8 * 60.0
         return sum(self.service_seconds(m.id) * m.share for m in matters) / total
 
-    def _compute(self):
-        now = self.service.clock.now()
-        waiting = self.service.waiting()
+    # the forecast ------------------------------------------------------------------------
+    def _waiting_rows(self):
+        return self.service.store.query(WAITING_SQL)
+
+    def _servers(self, now, per_matter):
         held = {t.window: t for t in self.service.held()}
         servers = []
         for window_id, row in self.service.window_rows().items():
@@ -62,54 +84,73 @@ class Estimates:
             t = held.get(window_id)
             if t is not None:
                 begun = t.started_at or t.called_at or now
-                free_at = max(now + MIN_REMAINING, begun + self.service_seconds(t.matter))
+                service = per_matter.get(t.matter) or self.service_seconds(t.matter)
+                free_at = max(now + MIN_REMAINING, begun + service)
             servers.append(eta.Server(window_id, json.loads(row["profile"]), free_at))
+        return servers
+
+    def _compute(self, rows):
+        now = self.service.clock.now()
+        per_matter = {m.id: self.service_seconds(m.id) for m in self.hall.matters}
+        per_queue = {q.id: self.queue_service_seconds(q.id) for q in self.hall.queues}
         phantoms = {-(i + 1): q.id for i, q in enumerate(self.hall.queues)}
-        candidates = [candidate(t) for t in waiting]
+        matter_of = {r["id"]: r["matter"] for r in rows}
+        candidates = [candidate_of(r) for r in rows]
         candidates += [Candidate(id=pid, queue=q, since=now + 1e-6) for pid, q in phantoms.items()]
-        matter_of = {t.id: t.matter for t in waiting}
 
         def service(c):
-            if c.id in matter_of:
-                return self.service_seconds(matter_of[c.id])
-            return self.queue_service_seconds(c.queue)
+            m = matter_of.get(c.id)
+            return per_matter.get(m, per_queue[c.queue]) if m else per_queue[c.queue]
 
-        starts = eta.forecast(servers, candidates, service, now)
-        by_queue = defaultdict(list)
-        for c in candidates:
-            if c.id > 0:
-                by_queue[c.queue].append(c)
-        ahead = {}
-        for line in by_queue.values():
-            line.sort(key=lambda c: queue_order_key(c, now))
-            for position, c in enumerate(line):
-                ahead[c.id] = position
-        tickets = {c.id: (ahead[c.id], _minutes(eta.wait_minutes(starts, c.id, now))) for c in candidates if c.id > 0}
-        queues = []
-        for pid, q in phantoms.items():
-            queue = self.hall.queue(q)
-            queues.append({"id": q, "prefix": q, "name": queue.name, "name_en": queue.name_en,
-                           "waiting": len(by_queue[q]), "eta_minutes": _minutes(eta.wait_minutes(starts, pid, now)),
-                           "surge_minutes": queue.surge_minutes})
-        load = {q: len(by_queue[q]) * self.queue_service_seconds(q) / 60 for q in phantoms.values()}
-        return {"tickets": tickets, "queues": queues, "load": load}
+        starts = eta.forecast(self._servers(now, per_matter), candidates, service, now)
+        waits = {c.id: _minutes(eta.wait_minutes(starts, c.id, now)) for c in candidates if c.id > 0}
+        new_ticket = {q: _minutes(eta.wait_minutes(starts, pid, now)) for pid, q in phantoms.items()}
+        return {"waits": waits, "new_ticket": new_ticket, "per_queue": per_queue}
 
-    def _current(self):
-        if self._cache is None:
-            self._cache = self._compute()
+    def _current(self, rows=None):
+        due = time.monotonic() - self._computed_at >= FORECAST_INTERVAL
+        if self._cache is None or (self._dirty and (due or rows is None or len(rows) <= FRESH_LIMIT)):
+            rows = self._waiting_rows() if rows is None else rows
+            if self._cache is None or due or len(rows) <= FRESH_LIMIT:
+                self._cache = self._compute(rows)
+                self._computed_at = time.monotonic()
+                self._dirty = False
         return self._cache
 
+    # views ------------------------------------------------------------------------------
     def queue_views(self):
-        return [dict(q) for q in self._current()["queues"]]
+        rows = self._waiting_rows()
+        forecast = self._current(rows)
+        counts = defaultdict(int)
+        for r in rows:
+            counts[r["queue"]] += 1
+        return [{"id": q.id, "prefix": q.id, "name": q.name, "name_en": q.name_en, "waiting": counts[q.id],
+                 "eta_minutes": forecast["new_ticket"].get(q.id), "surge_minutes": q.surge_minutes}
+                for q in self.hall.queues]
 
     def load_minutes(self):
-        return dict(self._current()["load"])
+        per_queue = self._current()["per_queue"]
+        counts = defaultdict(int)
+        for r in self._waiting_rows():
+            counts[r["queue"]] += 1
+        return {q: counts[q] * seconds / 60 for q, seconds in per_queue.items()}
 
     def for_ticket(self, t):
-        """(people ahead, estimated minutes) for a waiting ticket, else (0, 0)."""
+        """(people ahead in its queue, estimated minutes) for a waiting ticket, else (0, 0)."""
         if t.status != "waiting":
             return 0, 0
-        return self._current()["tickets"].get(t.id, (0, None))
+        rows = self.service.store.query(WAITING_SQL + " AND queue=?", (t.queue,))
+        now = self.service.clock.now()
+        mine = next((candidate_of(r) for r in rows if r["id"] == t.id), None)
+        if mine is None:
+            return 0, 0
+        key = queue_order_key(mine, now)
+        ahead = sum(1 for r in rows if r["id"] != t.id and queue_order_key(candidate_of(r), now) < key)
+        forecast = self._current()
+        wait = forecast["waits"].get(t.id)
+        if wait is None and t.id not in forecast["waits"]:
+            wait = forecast["new_ticket"].get(t.queue)
+        return ahead, wait
 
 
 def _minutes(value):
