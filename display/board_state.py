@@ -3,7 +3,10 @@ what it shows (`board_view`). Pure: no pygame, no sockets, time passed in.
 
 A call is "new" (flashes, is spoken) only when it arrives live. Calls from a
 snapshot or from a resume after a drop go straight to the history: a board
-that was away never presents a missed call as if it were happening now.
+that was away never presents a missed call as if it were happening now. The
+big "now calling" slot shows the newest call the board saw live (or, on the
+very first snapshot, the hall's newest call, not flashing); calls it missed
+are listed in the history, newest first, above older ones.
 """
 from __future__ import annotations
 
@@ -32,6 +35,7 @@ class BoardState:
     calls: list = field(default_factory=list)  # newest first
     last_event_id: int | None = None
     flash: tuple | None = None  # (event_id, until) of the live call that flashes
+    featured: set = field(default_factory=set)  # event ids that may take the big slot
     connected: bool = False
     clock_offset: float = 0.0  # hub time minus this machine's time, seconds
     tz: object = None  # the hall's UTC offset, from the snapshot's `now`
@@ -51,8 +55,11 @@ class BoardState:
         self.calls = list(snapshot.get("calls") or [])[:HISTORY]
         self.last_event_id = snapshot.get("event_id")
         self.flash = None
+        ids = {c.get("event_id") for c in self.calls}
         if seen is None:
+            self.featured = ids
             return []
+        self.featured &= ids
         return [c for c in self.calls if c.get("event_id", 0) > seen]
 
     def apply(self, name, data, now, live=True):
@@ -70,8 +77,10 @@ class BoardState:
         call.setdefault("recall", name == "ticket.recalled")
         self.calls = [call] + [c for c in self.calls if c.get("event_id") != call.get("event_id")]
         del self.calls[HISTORY:]
+        self.featured &= {c.get("event_id") for c in self.calls}
         if not live:
             return None
+        self.featured.add(call.get("event_id"))
         self.flash = (call.get("event_id"), now + FLASH_SECONDS)
         return call
 
@@ -160,7 +169,8 @@ def board_view(state, now, wall_clock, lang="zh", board_filter=Filter(), history
         last_by_window[call["window"]["id"]] = call["ticket"]["number"]
     served = {q for w in shown_windows for q in (w.get("queues") or [])}
     labels = LABELS["en" if lang == "en" else "zh"]
-    newest = _call_line(calls[0], labels) if calls else None
+    big = next((c for c in calls if c.get("event_id") in state.featured), None)
+    newest = _call_line(big, labels) if big else None
     if newest:
         newest["flashing"] = state.flashing(now) and state.flash[0] == newest["event_id"]
     return {
@@ -171,7 +181,7 @@ def board_view(state, now, wall_clock, lang="zh", board_filter=Filter(), history
         "date": wall_clock.strftime("%Y-%m-%d"),
         "connected": state.connected,
         "newest": newest,
-        "history": [_call_line(c, labels) for c in calls[1:1 + history]],
+        "history": [_call_line(c, labels) for c in calls if c is not big][:history],
         "windows": [_window_line(w, last_by_window, labels) for w in shown_windows],
         "queues": [{"id": q["id"], "name": _name(q, lang), "waiting": q.get("waiting", 0),
                     "eta_minutes": q.get("eta_minutes")}

@@ -36,7 +36,7 @@ class HubLink:
         self.on_missed = on_missed or (lambda calls: None)
         self.clock = clock
         self.sio = socketio.Client(reconnection=True, reconnection_attempts=0, reconnection_delay=0.5,
-                                   reconnection_delay_max=1.5, randomization_factor=0.3)
+                                   reconnection_delay_max=1.0, randomization_factor=0.3)
         self.sio.on("connect", self._connected)
         self.sio.on("disconnect", self._disconnected)
         self.sio.on("snapshot", self._snapshot)

@@ -51,10 +51,12 @@ def test_calls_from_a_snapshot_or_a_replay_are_history_never_new():
     state = BoardState()
     state.load_snapshot(snapshot(calls=[call(9, "A001", 1)]))
     assert not board_view(state, 0.0, WALL)["newest"]["flashing"]
-    replayed = called(11, "A002", 2, replay=True)
-    assert state.apply("ticket.called", replayed, now=1.0, live=False) is None
-    view = board_view(state, 1.0, WALL)
-    assert view["newest"]["number"] == "A002" and not view["newest"]["flashing"]
+    state.apply("ticket.called", called(10 + 1, "A002", 2), now=1.0)
+    replayed = called(12, "A003", 1, replay=True)
+    assert state.apply("ticket.called", replayed, now=2.0, live=False) is None
+    view = board_view(state, 2.0, WALL)
+    assert view["newest"]["number"] == "A002"  # the last call seen live keeps the big slot
+    assert [c["number"] for c in view["history"]] == ["A003", "A001"]
 
 
 def test_a_snapshot_after_a_drop_names_the_calls_the_board_missed():
@@ -64,6 +66,17 @@ def test_a_snapshot_after_a_drop_names_the_calls_the_board_missed():
                                                               call(9, "A001", 1)]))
     assert [c["ticket"]["number"] for c in missed] == ["A003", "A002"]
     assert state.flash is None
+    view = board_view(state, 0.0, WALL)
+    assert view["newest"]["number"] == "A001" and not view["newest"]["flashing"]
+    assert [c["number"] for c in view["history"]] == ["A003", "A002"]
+
+
+def test_a_fresh_board_shows_the_halls_newest_call_without_flashing():
+    state = BoardState()
+    state.load_snapshot(snapshot(calls=[call(9, "A002", 2), call(8, "A001", 1)]))
+    view = board_view(state, 0.0, WALL)
+    assert view["newest"]["number"] == "A002" and not view["newest"]["flashing"]
+    assert [c["number"] for c in view["history"]] == ["A001"]
 
 
 def test_repeated_and_stale_events_change_nothing():
