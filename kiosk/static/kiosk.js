@@ -15,9 +15,9 @@
     if (remember !== false && K.screen !== screen) K.history.push(K.screen);
     K.screen = screen;
     document.querySelectorAll(".screen").forEach((s) => { s.hidden = s.dataset.screen !== screen; });
-    document.body.dataset.screen = screen;
+    document.body.dataset.current = screen;
     window.scrollTo(0, 0);
-    const sec = document.querySelector(`[data-screen="${screen}"]`);
+    const sec = document.querySelector(`section[data-screen="${screen}"]`);
     if (sec) sec.scrollTop = 0;
   };
   K.back = function () {
@@ -183,7 +183,7 @@
     $("situation-name").textContent = situation ? HQ.t("situation") + "：" + HQ.pick(situation, "name") : "";
     HQ.fill($("materials"), (list || []).map((x) => h("li", {}, x)));
     $("materials-wait").hidden = list !== null;
-    document.querySelector('[data-screen="matter"]').classList.toggle("answered", list !== null);
+    document.querySelector('section[data-screen="matter"]').classList.toggle("answered", list !== null);
     ["take-ticket", "print-list", "staff-green", "staff-help", "staff-checkin"].forEach((id) => {
       $(id).classList.toggle("waiting-answer", list === null);
     });
