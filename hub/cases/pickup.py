@@ -18,7 +18,7 @@ from .errors import CaseError
 
 CODE = re.compile(r"^\d{6}$")
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
-FAILURES_FREE = 5  # wrong codes per address within FAILURE_WINDOW before a wait
+FAILURES_FREE = 10  # wrong codes per address (a kiosk serves many people) within FAILURE_WINDOW
 FAILURE_WINDOW = 600
 ACTIVE = ("waiting", "called", "serving")
 PICKUP_MATERIALS = ("受理回执或取件码", "申请人身份证件 (代领须带代领人身份证件)")
