@@ -155,40 +155,43 @@ def page_urls(host, port):
 def start_hub(hall, db, host, port, clock_file=None, on_listen=None):
     from . import server
     from .app import create_app
+    from .backup import DatabaseInUse, hold_db_lock
     from .clock import FileClock, SystemClock
     from .store import Store
-    store = Store(db)
-    lock = _hold_lock(db)
-    clock = FileClock(clock_file) if clock_file else SystemClock()
-    app, _ = create_app(hall, store, clock)
-    notify = _sdnotify()
     try:
-        server.serve(app, host, port, on_listen=lambda p: (on_listen and on_listen(p), notify[0]()),
-                     watchdog=notify[1])
+        lock = hold_db_lock(db)  # before the store migrates: never under a running restore
+    except DatabaseInUse as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    try:
+        store = Store(db)
+        clock = FileClock(clock_file) if clock_file else SystemClock()
+        app, _ = create_app(hall, store, clock)
+        return _serve(server, app, host, port, on_listen)
+    finally:
+        lock.close()
+
+
+def _serve(server, app, host, port, on_listen):
+    from . import sdnotify
+    svc = app.extensions["hallq"]
+
+    def listening(bound_port):
+        if on_listen:
+            on_listen(bound_port)
+        sdnotify.notify_ready(status=f"listening on {host}:{bound_port}")
+
+    def healthy():
+        return svc.store.query_one("SELECT 1") is not None
+
+    interval = sdnotify.ping_interval()
+    watchdog = (interval, lambda: healthy() and sdnotify.notify_watchdog()) if interval else None
+    try:
+        server.serve(app, host, port, on_listen=listening, watchdog=watchdog)
     except OSError as exc:
         print(f"无法在 {host}:{port} 监听: {exc.strerror}", file=sys.stderr)
         return 1
-    finally:
-        if lock is not None:
-            lock.close()
     return 0
-
-
-def _hold_lock(db):
-    try:
-        from .backup import hold_db_lock
-    except ImportError:
-        return None
-    return hold_db_lock(db)
-
-
-def _sdnotify():
-    try:
-        from . import sdnotify
-    except ImportError:
-        return (lambda: None), None
-    interval = sdnotify.watchdog_interval()
-    return sdnotify.notify_ready, ((interval, sdnotify.notify_watchdog) if interval else None)
 
 
 def print_urls(hall, host, port, extra=()):

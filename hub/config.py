@@ -125,6 +125,7 @@ class Rules:
     announce_repeat: int = 2  # each call is said this many times
     max_body_bytes: int = 65536
     case_alert_days: tuple[int, ...] = (1, 0)  # supervision alerts: working days before deadline
+    event_retention_days: int = 400  # event rows kept; older ones are folded into daily counts
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ RULE_LIMITS = {
     "tidal_queue_count": ("int", 1, "必须是正整数"),
     "announce_repeat": ("int", 1, "必须是正整数"),
     "max_body_bytes": ("int", 1024, "不能小于 1024"),
+    "event_retention_days": ("int", 7, "不能小于 7"),
 }
 
 

@@ -306,6 +306,7 @@ class HallService(WindowOps, Feedback):
     def health(self):
         """What is degraded: database, disk, clock, devices, bridge, printer."""
         from . import __version__
+        from .backup import read_status
         from .health import health_report
         db_error = None
         try:
@@ -314,7 +315,7 @@ class HallService(WindowOps, Feedback):
             db_error, last = str(exc), None
         return health_report(version=__version__, now=self.clock.now(), db_path=self.store.path,
                              db_error=db_error, devices=self.devices() if db_error is None else (),
-                             last_event_at=last)
+                             last_event_at=last, backup=read_status(self.store.path))
 
     def close_day(self, reason="closing"):
         """At closing: waiting and called tickets expire with a reason; summarised in one event."""

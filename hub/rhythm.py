@@ -28,7 +28,24 @@ def close_if_due(svc):
         return None
     result = svc.close_day()
     log.info("closing: %s", result)
+    result["pruned"] = prune(svc)
     return result
+
+
+def prune(svc, pause=None):
+    """Keep the SD card from filling: old event rows folded into daily counts,
+    spent sessions, failed logins and idempotency records removed, pages freed."""
+    from .retention import prune_events, reclaim_space
+    now = svc.clock.now()
+    pruned = prune_events(svc.store.transaction, days=svc.hall.rules.event_retention_days, now=now,
+                          tz=svc.hall.timezone, pause=pause)
+    with svc.store.transaction() as conn:
+        conn.execute("DELETE FROM sessions WHERE expires_at < ?", (now,))
+        conn.execute("DELETE FROM login_failures WHERE at < ?", (now - 86400,))
+        conn.execute("DELETE FROM idempotency WHERE at < ?", (now - 86400,))
+    with svc.store.lock:
+        reclaim_space(svc.store.conn)
+    return pruned["deleted"]
 
 
 def mark_silent_devices(svc):
