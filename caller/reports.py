@@ -150,6 +150,7 @@ class Groups:
         self.tz = ZoneInfo(hall.timezone)
         self.kinds = queue_kinds(hall)
         self.total = Tally()
+        self.comprehensive = Tally()  # tickets that count for the one-window share's numerator
         self.by = {d: defaultdict(Tally) for d in self.DIMENSIONS}
 
     def add(self, row, score=None):
@@ -170,6 +171,8 @@ class Groups:
         ended = [self.total, self.by["queue"][row["queue"]]]
         ended += [self.by[d][row[d]] for d in ("window", "clerk") if row[d]]
         ended.append(self.by["hour"][_hour(row["finished_at"] or row["first_issued_at"], self.tz)])
+        if cls == "comprehensive":
+            ended.append(self.comprehensive)
         for tally in ended:
             tally.add_end(row, score, cls)
 
@@ -212,12 +215,6 @@ def office_hours(hall):
 def _summary(hall, groups):
     total = groups.total.as_dict()
     matters = one_window_matter_share(hall)
-    comprehensive = Tally()
-    for window_id, tally in groups.by["window"].items():
-        w = hall.window(window_id)
-        if w is not None and w.kind == "comprehensive":
-            for outcome, n in tally.outcomes.items():
-                comprehensive.outcomes[outcome] += n
     return {
         "totals": total,
         "one_window_share": total["one_window_share"],
@@ -225,7 +222,7 @@ def _summary(hall, groups):
         "one_window_matter_share": matters["share"],
         "one_window_matters": {"one_window": matters["one_window"], "business": matters["business"]},
         "served_within_15_min": total["served_within_15_min"],
-        "comprehensive_outcomes": comprehensive.outcomes,
+        "comprehensive_outcomes": dict(groups.comprehensive.outcomes),
     }
 
 

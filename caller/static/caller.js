@@ -277,7 +277,7 @@ const KEY_CHARS = { Enter: "call", "+": "call", ".": "recall", "-": "noshow", "0
 
 function onKey(e) {
   if (!S.windowId || document.querySelector("dialog[open]") || e.ctrlKey || e.altKey || e.metaKey) return;
-  if (e.target.matches && e.target.matches("input, textarea, select")) return;
+  if (e.target.matches && e.target.matches("input:not([type=checkbox]):not([type=radio]), textarea, select")) return;
   const name = KEY_CODES[e.code] || KEY_CHARS[e.key];
   if (!name) return;
   e.preventDefault();
