@@ -186,6 +186,8 @@ class Bridge:
             return
         if isinstance(message, m.KeyEvent) and device.kind == "keypad":
             action = domain.keypad_action(message.key, self.state.view(device.window))
+            if action is None:
+                return
             text = self._post(f"/api/windows/{device.window}/{action}", device.key, {},
                               lambda code, body: domain.keypad_result(action, code, body))
         elif isinstance(message, m.ScoreEvent) and device.kind == "pad":

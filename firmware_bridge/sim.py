@@ -6,7 +6,8 @@ way an RS-485 line carries several addresses, with a stable symlink to the
 pty (like udev's /dev/serial/by-id) so that an unplug/replug gives a new pty
 behind the same path. Fault switches per device: silent (stops answering),
 garbage (line noise around replies, every third reply torn), slow (replies
-after a delay longer than the master waits).
+after a delay longer than the master waits; the late reply lands in a later
+exchange, as on a real bus).
 """
 from __future__ import annotations
 
@@ -213,8 +214,6 @@ class SimLine:
                         self._send(master, device, protocol.encode(reply))
 
     def _send(self, master, device, data):
-        if device.slow:
-            time.sleep(device.slow)
         if device.garbage:
             self._replies += 1
             if self._replies % 3 == 0:
@@ -223,6 +222,15 @@ class SimLine:
                 data = bytes(torn)
             noise = bytes(random.choice((0x02, 0x03, 0xFF, 0x00, 0x41)) for _ in range(random.randint(2, 9)))
             data = noise + data + noise[::-1]
+        if device.slow:
+            # late, without holding the line: the others on it still answer in time
+            threading.Timer(device.slow, self._write, (master, data)).start()
+        else:
+            self._write(master, data)
+
+    def _write(self, master, data):
+        if self._fds is None or self._fds[0] != master:
+            return  # unplugged meanwhile
         try:
             os.write(master, data)
         except OSError:

@@ -1,11 +1,10 @@
 """The simulators as a technician and `hallq demo` use them: control protocol, CLI, demo handle."""
+import dataclasses
 import json
 import os
 import subprocess
 import sys
 import time
-
-import pytest
 
 from firmware_bridge.demo import start_devices
 from firmware_bridge.sim_control import group_lines, send_command, start_simulators
@@ -25,7 +24,6 @@ def wait_for(predicate, timeout=15.0):
 
 def small_hall():
     hall = load_hall(None)
-    import dataclasses
     keep = tuple(d for d in hall.devices if d.window == "w3" or d.kind == "bridge")
     return dataclasses.replace(hall, devices=keep)
 
