@@ -173,7 +173,16 @@ class Bridge:
         self.reporter.update(target.device_id, target.online, target.shows, target.fault)
 
     def _device_event(self, target, message):
-        self.pool.submit(self._press, target.device_id, message)
+        try:
+            self.pool.submit(self._press_logged, target.device_id, message)
+        except RuntimeError:
+            pass  # stopping: the pool takes no more work
+
+    def _press_logged(self, device_id, message):
+        try:
+            self._press(device_id, message)
+        except Exception:  # the pool would swallow it silently
+            log.exception("press %s on %s failed", m.describe(message), device_id)
 
     def _press(self, device_id, message):
         role = self.roles[device_id]

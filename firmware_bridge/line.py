@@ -131,6 +131,9 @@ class Line:
             except PORT_ERRORS as exc:
                 log.warning("line %s lost: %s", self.url, describe_error(exc))
                 self._lose_port()
+            except Exception:  # a faulty plug-in protocol or callback must not stop the line
+                log.exception("line %s: unexpected error, going on", self.url)
+                self._stopping.wait(0.1)
 
     def _open(self):
         try:

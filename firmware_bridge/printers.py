@@ -45,7 +45,10 @@ class Printers:
         printer = payload.get("printer") if isinstance(payload, dict) else None
         ticket = payload.get("ticket") if isinstance(payload, dict) else None
         if printer in self.spoolers and isinstance(ticket, dict) and ticket.get("id") is not None:
-            self.pool.submit(self._print, printer, ticket["id"])
+            try:
+                self.pool.submit(self._print, printer, ticket["id"])
+            except RuntimeError:
+                log.error("bridge stopping: slip of ticket %s not printed", ticket["id"])
 
     def _print(self, printer, ticket_id):
         from .hub_client import HubUnreachable

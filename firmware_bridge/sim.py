@@ -11,6 +11,7 @@ exchange, as on a real bus).
 """
 from __future__ import annotations
 
+import logging
 import os
 import random
 import select
@@ -22,6 +23,7 @@ from collections import deque
 
 from . import messages as m
 
+log = logging.getLogger("hallq.sim")
 MAX_EVENTS = 16
 IDLE_GAP = 0.01  # seconds of silence that end a partial frame
 
@@ -200,7 +202,10 @@ class SimLine:
                 time.sleep(IDLE_GAP)
                 continue
             for protocol, decoder in decoders.values():
-                self._dispatch(master, protocol, decoder.feed(data))
+                try:
+                    self._dispatch(master, protocol, decoder.feed(data))
+                except Exception:  # a faulty plug-in protocol: this line stays up
+                    log.exception("simulated line %s", self.link_path)
 
     def _dispatch(self, master, protocol, decoded):
         for message in decoded:

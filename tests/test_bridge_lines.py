@@ -201,3 +201,35 @@ def test_a_pty_path_and_a_serial_url_both_reach_the_simulator(tmp_path):
             port.close()
     finally:
         sim.unplug()
+
+
+class BrokenProtocol:
+    """A plug-in with a bug: its decoder raises."""
+    name, kinds = "broken", frozenset({"bar"})
+
+    def encode(self, message):
+        return HALLQ.encode(message)
+
+    def decoder(self):
+        class Decoder:
+            dropped = 0
+
+            def feed(self, data):
+                raise RuntimeError("vendor bug")
+
+            flush = feed
+        return Decoder()
+
+
+def test_a_faulty_plug_in_protocol_does_not_stop_the_line(tmp_path):
+    good = SimDevice("bar-1", "bar", 1, HALLQ)
+    sim = SimLine([good, SimDevice("bar-2", "bar", 2, HALLQ)], str(tmp_path / "line"))
+    sim.plug()
+    line = Line(sim.link_path, [Target("bar-1", "bar", 1, HALLQ, reply_timeout=0.05),
+                                Target("bar-2", "bar", 2, BrokenProtocol(), reply_timeout=0.05)]).start()
+    try:
+        line.set_state("bar-1", [m.ShowText(1, "A001 请到1号窗口")])
+        assert wait_for(lambda: good.shows == "A001 请到1号窗口")
+    finally:
+        line.stop()
+        sim.unplug()
