@@ -68,7 +68,7 @@ def file_response(data, mimetype, filename):
 @api_blueprint.get("/cases")
 def list_cases():
     ticket = request.args.get("ticket")
-    if ticket is not None and not ticket.isdigit():
+    if ticket is not None and not (ticket.isascii() and ticket.isdigit() and len(ticket) < 18):
         raise HallError(400, "bad_field", field="ticket", why="须为号票编号 (整数)")
     return jsonify(cases_of(service()).list(
         actor(), state=request.args.get("state") or None, department=request.args.get("department") or None,

@@ -24,6 +24,7 @@ FRONT_KINDS = ("comprehensive", "tidal")  # windows whose `accepted` outcome cre
 BACK_OFFICE_ACTIONS = ("review", "return", "resume", "approve", "reject", "ready", "mail")
 OUTPUT_STATES = ("ready", "delivered", "mailed")
 LIST_LIMIT = 500
+MAX_ID = 2**62  # SQLite's integers: a larger id is simply unknown
 STATE_GROUPS = {"open": ("accepted", "in_review", "returned", "approved", "rejected", "ready"),
                 "running": tuple(rules.RUNNING)}
 
@@ -134,6 +135,8 @@ class CaseService:
 
     # reading ----------------------------------------------------------------------------
     def _row(self, conn, case_id):
+        if not isinstance(case_id, int) or not 0 < case_id < MAX_ID:
+            raise CaseError(404, "unknown_case", id=case_id)
         row = conn.execute("SELECT * FROM cases WHERE id=?", (case_id,)).fetchone()
         if row is None:
             raise CaseError(404, "unknown_case", id=case_id)
