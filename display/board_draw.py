@@ -201,6 +201,11 @@ class Painter:
             surface.blit(name, name.get_rect(centerx=cell.centerx, top=cell.top + int(unit)))
             surface.blit(count, count.get_rect(centerx=cell.centerx, bottom=cell.bottom - int(unit)))
 
+    def header_rect(self, surface):
+        w, h = surface.get_size()
+        unit = min(h, w * 9 / 16) / 100
+        return self.pygame.Rect(0, 0, w, int(11 * unit)), unit
+
     def notice_rect(self, surface):
         w, h = surface.get_size()
         unit = min(h, w * 9 / 16) / 100

@@ -2,9 +2,9 @@
 
 A Socket.IO client of the hub (display.hub_client) keeps the state; this
 loop draws it with pygame and speaks new calls through the announcer. It
-redraws the whole screen only when something changed, the clock ticked or a
-flash turned; between those it sleeps in pygame.event.wait, so an idle board
-costs next to no CPU. Only a notice wider than the screen scrolls, and then
+redraws the whole screen only when something changed or a flash turned, and
+only the header band when just the clock ticked; between those it sleeps
+until the socket thread signals a change, so an idle board costs next to no CPU. Only a notice wider than the screen scrolls, and then
 only its strip is redrawn (NOTICE_FPS).
 """
 from __future__ import annotations
@@ -66,13 +66,6 @@ class PygameBoard:
     # from the socket threads -----------------------------------------
     def _wake(self):
         self.changed.set()
-        try:
-            import pygame
-
-            if pygame.display.get_init():
-                pygame.event.post(pygame.event.Event(pygame.USEREVENT))
-        except Exception:  # the window may be closing; the next frame catches up
-            pass
 
     def _new_call(self, call):
         with self._ack_lock:
@@ -104,25 +97,34 @@ class PygameBoard:
         pygame.display.set_caption("hallq 叫号屏")
         pygame.mouse.set_visible(False)
         threading.Thread(target=self._connect, name="hallq-board-connect", daemon=True).start()
-        frames, last_key, started = 0, None, time.monotonic()
+        frames, last_phase, last_clock, started = 0, None, None, time.monotonic()
         while max_frames is None or frames < max_frames:
             now = time.monotonic()
             view = view_of(self.link, self.options, now)
             flashing = bool(view["newest"] and view["newest"]["flashing"])
             scrolling = self.painter.notice_scrolls(screen, view)
-            key = (view["clock"], int(now / FLASH_STEP) if flashing else None)
-            if self.changed.is_set() or key != last_key:
+            phase = int(now / FLASH_STEP) if flashing else None
+            if self.changed.is_set() or phase != last_phase:
                 self.changed.clear()
-                last_key = key
+                last_phase, last_clock = phase, view["clock"]
                 self.painter.draw(screen, view, now, self._notice_offset(screen, now - started))
                 pygame.display.flip()
                 frames += 1
                 self._ack_drawn()
-            elif scrolling:
-                rect, unit = self.painter.notice_rect(screen)
-                self.painter.draw_notice(screen, rect, view, unit, self._notice_offset(screen, now - started))
-                pygame.display.update(rect)
-                frames += 1
+            else:
+                rects = []
+                if view["clock"] != last_clock:  # only the clock moved: redraw the header band alone
+                    last_clock = view["clock"]
+                    rect, unit = self.painter.header_rect(screen)
+                    self.painter.draw_header(screen, rect, view, unit)
+                    rects.append(rect)
+                if scrolling:
+                    rect, unit = self.painter.notice_rect(screen)
+                    self.painter.draw_notice(screen, rect, view, unit, self._notice_offset(screen, now - started))
+                    rects.append(rect)
+                if rects:
+                    pygame.display.update(rects)
+                    frames += 1
             if not self._wait(scrolling or flashing, now):
                 break
         pygame.display.quit()
@@ -131,12 +133,14 @@ class PygameBoard:
         return int(elapsed * NOTICE_SPEED * screen.get_height())
 
     def _wait(self, animating, now):
-        """Sleep until the next frame is due or an event arrives; False on quit."""
+        """Sleep until the next frame is due or the state changes; False on quit.
+        (A threading.Event, not pygame.event.wait: SDL polls every millisecond
+        while it waits on drivers without native waiting.)"""
         import pygame
 
         timeout = 1.0 / NOTICE_FPS if animating else max(0.02, 1.0 - (time.time() % 1.0))
-        events = [pygame.event.wait(int(timeout * 1000))] + pygame.event.get()
-        for event in events:
+        self.changed.wait(timeout)
+        for event in pygame.event.get():
             if event.type == pygame.QUIT or (event.type == pygame.KEYDOWN and event.key in (pygame.K_ESCAPE,
                                                                                               pygame.K_q)):
                 return False
