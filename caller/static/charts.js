@@ -27,7 +27,7 @@ const Charts = (() => {
     const plotW = W - L - R, plotH = H - T - B;
     const all = spec.bars.flatMap((s) => s.values).concat(spec.dots ? spec.dots.values : [],
                                                           spec.target ? [spec.target.value] : []);
-    const hasData = spec.bars.some((s) => s.values.some((v) => v));
+    const hasData = spec.bars.some((s) => s.values.some((v) => v !== null && v !== undefined));
     container.replaceChildren();
     if (!hasData) { container.appendChild(Object.assign(document.createElement("div"), { className: "empty", textContent: "该时段暂无数据" })); return; }
     const max = niceMax(Math.max(...all.map((v) => v || 0)));

@@ -145,6 +145,7 @@ function renderLive() {
   const ws = M.windowOrder.map((id) => M.windows[id]);
   $("windows-open").textContent = `${ws.filter((w) => w.state === "open").length} 个开放`;
   $("window-grid").replaceChildren(...ws.map(windowTile));
+  renderAlerts();  // a suggestion turns into "opened" once its window is open
 }
 
 function windowTile(w) {
