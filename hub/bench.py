@@ -27,9 +27,9 @@ from pathlib import Path
 from .bench_boards import worker
 from .simulate_stats import percentile
 
-RATES = (25, 50, 100, 200, 300, 400, 600, 800)  # tickets per second, phase by phase
+RATES = (0, 10, 25, 50, 100, 200, 300, 400, 600)  # tickets per second, phase by phase (0: calls only)
 ISSUERS = 4  # kiosk connections issuing in parallel
-CALLS_PER_SECOND = 4
+CALLS_PER_SECOND = 5
 KEPT_UP = 0.95  # a phase counts when it issued this share of its target
 HOST = "127.0.0.1"
 
@@ -158,10 +158,35 @@ def collect_boards(procs):
 
 
 # load -----------------------------------------------------------------------------
+def disk_commit_ms(directory, commits=60):
+    """The floor under every change: one SQLite commit with synchronous=FULL in `directory` (p50, p99 ms)."""
+    import sqlite3
+
+    path = Path(directory) / "fsync-probe.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("CREATE TABLE probe (x)")
+    times = []
+    for i in range(commits):
+        began = time.perf_counter()
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("INSERT INTO probe VALUES (?)", (i,))
+        conn.execute("COMMIT")
+        times.append((time.perf_counter() - began) * 1000)
+    conn.close()
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    return {"p50": _ms(percentile(times, 50)), "p99": _ms(percentile(times, 99))}
+
+
 def issue_phase(port, matters, rate, seconds, sessions):
     """Tickets at `rate` a second for `seconds` from ISSUERS connections; [(sent, latency s)]."""
     results, lock = [], threading.Lock()
     start = time.monotonic() + 0.01
+    if rate <= 0:
+        time.sleep(seconds)
+        return results, seconds
     per = rate / len(sessions)
 
     def run(i, client):
@@ -189,15 +214,15 @@ def issue_phase(port, matters, rate, seconds, sessions):
     return results, max(seconds, time.monotonic() - start)
 
 
-def caller(port, token, stop, calls):
-    """The clerk at window 1: call next, finish, a few times a second; records (ticket id, sent)."""
+def caller(port, token, stop, calls, phase):
+    """The clerk at window 1: call next, finish, a few times a second; records (ticket id, sent, phase)."""
     client = Client(port, token)
     try:
         while not stop.is_set():
             sent = time.monotonic()
             ticket = client.post("/api/windows/w1/call-next").get("ticket")
             if ticket is not None:
-                calls.append((ticket["id"], sent))
+                calls.append((ticket["id"], sent, phase[0]))
                 client.post("/api/windows/w1/finish", {"outcome": "done"})
             stop.wait(1.0 / CALLS_PER_SECOND)
     finally:
@@ -206,28 +231,34 @@ def caller(port, token, stop, calls):
 
 def run_bench(boards=200, seconds=20.0, config=None, processes=None):
     """The `hallq bench` JSON document (see API.md), plus the phases it went through."""
+    machine = {"cpus": os.cpu_count(), "loadavg_1m": round(os.getloadavg()[0], 2)}
     hub = Hub(config)
     procs = []
     try:
+        disk = disk_commit_ms(hub.dir)
         procs = start_boards(hub.port, boards, processes or min(2, boards))
         token = Client(hub.port).post("/api/login", {"user": "clerk1", "pin": "1111", "window": "w1"})["token"]
         _, body = Client(hub.port).get("/api/matters")
         matters = [m["id"] for m in json.loads(body) if m.get("queue") in ("A", "B", "C")] or ["m03"]
+        kiosk = Client(hub.port)
+        for _ in range(20):  # something to call during the first, quiet phase
+            kiosk.post("/api/tickets", {"matter": matters[0]})
+        kiosk.close()
+        phases, phase = [], [0]
         stop, calls = threading.Event(), []
-        clerk = threading.Thread(target=caller, args=(hub.port, token, stop, calls))
+        clerk = threading.Thread(target=caller, args=(hub.port, token, stop, calls, phase))
         clerk.start()
         sessions = [Client(hub.port) for _ in range(ISSUERS)]
-        phases, kept, per_phase = [], [], seconds / len(RATES)
         try:
-            for rate in RATES:
-                results, elapsed = issue_phase(hub.port, matters, rate, per_phase, sessions)
-                achieved = len(results) / elapsed
+            for i, rate in enumerate(RATES):
+                phase[0] = i
+                results, elapsed = issue_phase(hub.port, matters, rate, seconds / len(RATES), sessions)
                 lat = [r[1] * 1000 for r in results]
-                phases.append({"rate": rate, "tickets": len(results), "tickets_per_s": round(achieved, 1),
-                               "ticket_ms": {"p50": _ms(percentile(lat, 50)), "p99": _ms(percentile(lat, 99))}})
-                if achieved < KEPT_UP * rate:
+                phases.append({"rate": rate, "tickets": len(results), "tickets_per_s": round(len(results) / elapsed, 1),
+                               "ticket_ms": {"p50": _ms(percentile(lat, 50)), "p99": _ms(percentile(lat, 99))},
+                               "kept_up": len(results) >= KEPT_UP * rate * elapsed, "latencies": lat})
+                if not phases[-1]["kept_up"]:
                     break
-                kept.append((achieved, lat))
         finally:
             stop.set()
             clerk.join()
@@ -241,24 +272,30 @@ def run_bench(boards=200, seconds=20.0, config=None, processes=None):
         for p, _ in procs:
             p.kill()
         hub.stop()
-    return report(boards, connected, phases, kept, calls, called, rss, peak, errors)
+    doc = report(boards, phases, calls, called)
+    doc.update(hub_rss_mb=rss, hub_rss_peak_mb=peak, boards_connected=connected, disk_commit_ms=disk,
+               machine=machine, errors=errors[:10])
+    return doc
 
 
-def report(boards, connected, phases, kept, calls, called, rss, peak, errors):
-    lat = [x for _, l in kept for x in l] or [x for p in phases[:1] for x in []]
+def report(boards, phases, calls, called):
+    """Figures over the phases the hub kept up with (an overloaded phase measures its queue, not the hub)."""
+    kept = [i for i, p in enumerate(phases) if p["kept_up"]] or list(range(len(phases)))
+    lat = [x for i in kept for x in phases[i]["latencies"]]
     delays, missed = [], 0
-    for ticket, sent in calls:
+    for ticket, sent, phase in calls:
         latest, count = called.get(ticket, (None, 0))
         if latest is None or count < boards:
             missed += 1
-        else:
+        elif phase in kept:
             delays.append((latest - sent) * 1000)
+    busy = [phases[i]["tickets_per_s"] for i in kept if phases[i]["rate"] > 0]
     return {"boards": boards, "tickets": sum(p["tickets"] for p in phases),
             "ticket_ms": {"p50": _ms(percentile(lat, 50)), "p99": _ms(percentile(lat, 99))},
-            "tickets_per_s": round(max((a for a, _ in kept), default=phases[0]["tickets_per_s"] if phases else 0), 1),
+            "tickets_per_s": max(busy, default=0.0),
             "call_to_board_ms": {"p50": _ms(percentile(delays, 50)), "p99": _ms(percentile(delays, 99))},
-            "hub_rss_mb": rss, "hub_rss_peak_mb": peak, "calls": len(calls), "calls_missed": missed,
-            "boards_connected": connected, "phases": phases, "errors": errors[:10]}
+            "calls": len(calls), "calls_missed": missed,
+            "phases": [{k: v for k, v in p.items() if k != "latencies"} for p in phases]}
 
 
 def _ms(v):

@@ -12,10 +12,14 @@ def bench_text(doc):
              f"持续出号 tickets_per_s: {_v(doc['tickets_per_s'])} 张/秒 (目标 ≥ 300)",
              f"叫号到最后一块综合屏 call_to_board_ms: p50 {_v(c['p50'])} ms, p99 {_v(c['p99'])} ms (目标 p99 ≤ 20)",
              f"hub 内存 hub_rss_mb: {_v(doc['hub_rss_mb'])} MB, 峰值 {_v(doc.get('hub_rss_peak_mb'))} MB (目标 ≤ 80)",
+             f"磁盘: SQLite 一次提交 (synchronous=FULL) p50 {_v(doc['disk_commit_ms']['p50'])} ms, "
+             f"p99 {_v(doc['disk_commit_ms']['p99'])} ms; 机器: {doc['machine']['cpus']} 核, "
+             f"1 分钟负载 {doc['machine']['loadavg_1m']}",
              "", "各阶段 (目标速率 → 实际):"]
     for p in doc["phases"]:
         lines.append(f"  {p['rate']:>4}/s → {p['tickets_per_s']:>6}/s, {p['tickets']:>5} 张, "
-                     f"p50 {_v(p['ticket_ms']['p50'])} ms, p99 {_v(p['ticket_ms']['p99'])} ms")
+                     f"p50 {_v(p['ticket_ms']['p50'])} ms, p99 {_v(p['ticket_ms']['p99'])} ms"
+                     + ("" if p["kept_up"] else "  (跟不上)"))
     for e in doc.get("errors") or []:
         lines.append(f"错误: {e}")
     return "\n".join(lines)
