@@ -98,6 +98,7 @@ def worker(host, port, count, conn):
             board = Board(host, port)
             boards.append(board)
             selector.register(board.sock, selectors.EVENT_READ, board)
+            _handle(board, board.messages(), time.monotonic(), called)  # bytes that came with the handshake
     except OSError as exc:
         conn.send(("error", f"board connection failed after {len(boards)}: {exc}"))
         return
