@@ -189,3 +189,12 @@ def test_a_board_follows_the_hub_through_a_restart(hub):
         assert wait_for(lambda: seen.new == [number])
     finally:
         link.close()
+
+
+def test_call_to_board_latency_is_measured_over_real_calls(hub):
+    from display.latency import measure, percentile
+
+    assert percentile([5, 1, 3, 2, 4], 50) == 3 and percentile([1, 2, 3], 99) == 3
+    figures = measure(hub.url, calls=5)
+    assert figures["calls"] == 5
+    assert 0 < figures["p50_ms"] <= figures["p99_ms"] <= figures["max_ms"]
