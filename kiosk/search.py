@@ -34,6 +34,7 @@ def build_entry(matter):
         "id": matter.id, "name": matter.name, "name_en": matter.name_en,
         "department": matter.department, "department_en": matter.department_en,
         "queue": matter.queue, "common": matter.common, "mode": matter.mode,
+        "promised_days": matter.promised_days,
         "has_situations": bool(matter.situations),
         "initials": "".join(s[0] for s in name_syllables),
         "pinyin": "".join(name_syllables),
@@ -124,4 +125,4 @@ def search(index, query, limit=20):
 def public_entry(entry):
     """What a client needs to list a hit (no internal match keys)."""
     return {k: entry[k] for k in ("id", "name", "name_en", "department", "department_en", "queue",
-                                  "common", "mode", "has_situations", "initials")}
+                                  "common", "mode", "promised_days", "has_situations", "initials")}

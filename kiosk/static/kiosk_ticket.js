@@ -105,7 +105,8 @@
     showError("login-error", "");
     openDialog("dlg-login");
   });
-  $("login-go").addEventListener("click", async () => {
+  $("login-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
     const user = $("login-user").value.trim();
     const res = await HQ.api("POST", "/api/login", { user, pin: $("login-pin").value });
     if (!res.ok) { showError("login-error", res.message); return; }

@@ -36,7 +36,8 @@
     $("ticket").hidden = false;
     $("ticket").dataset.status = t.status;
     $("number").textContent = t.number;
-    $("matter").textContent = HQ.pick(t, "matter_name");
+    const situation = HQ.lang === "zh" && t.situation_name ? " · " + t.situation_name : "";
+    $("matter").textContent = HQ.pick(t, "matter_name") + situation;
     $("status").textContent = HQ.t("status_" + t.status);
     $("status").className = "status-chip status-" + t.status;
 
