@@ -130,6 +130,7 @@ def test_the_board_shows_says_and_acknowledges_a_live_call(hub):
     def clerk():
         try:
             assert link.snapshot_seen.wait(15)
+            called["online"] = board_online(hub, hub.login("manager", "2222"))
             hub.issue("m03")
             called.update(call_next(hub))
             assert wait_for(lambda: link.state.calls and link.state.calls[0]["ticket"]["id"] == called["id"])
@@ -146,10 +147,18 @@ def test_the_board_shows_says_and_acknowledges_a_live_call(hub):
         helper.join(20)
         board.announcer.stop()
         link.close()
+    assert called["online"]
     clips = [name for _, name in sink.played]
     assert clips.count("letter-A") == 2 and clips[-1] == "hao-chuangkou-banli"
-    acks = hub.get(f"/api/calls/{called['event_id']}/acks", token=hub.login("manager", "2222")).json()
+    manager = hub.login("manager", "2222")
+    acks = hub.get(f"/api/calls/{called['event_id']}/acks", token=manager).json()
     assert [(a["device"], a["shown"], a["spoken"]) for a in acks] == [("board-1", 1, 1)]
+    # the board went away: the hub knows (and the manager console gets its alert)
+    assert wait_for(lambda: not board_online(hub, manager))
+
+
+def board_online(hub, token):
+    return next(d for d in hub.get("/api/devices", token=token).json() if d["id"] == "board-1")["online"]
 
 
 def test_a_board_back_from_a_drop_lists_missed_calls_without_announcing_them(hub):

@@ -119,3 +119,17 @@ def test_the_board_fits_smaller_and_portrait_screens_and_speaks_english(hub, pag
     open_board(page, hub.url, "sound=off&lang=en")
     expect(page.locator("#now-window")).to_have_text("Please go to window 2")
     expect(page.locator('[data-label="history"]')).to_have_text("Recent calls")
+
+
+def test_the_board_serves_the_same_call_program_as_the_pygame_board(hub):
+    from display.announcer import call_program
+
+    steps = hub.get("/board/announce?number=A012&window=3&repeat=2").json()["steps"]
+    expected = call_program("A012", 3, repeat=2)
+    assert [s.get("pause", s.get("clip", "").rsplit("/", 1)[-1][:-4]) for s in steps] == expected
+    clip = hub.get(steps[0]["clip"])
+    assert clip.status_code == 200 and clip.headers["Content-Type"] == "audio/wav" and clip.content[:4] == b"RIFF"
+    bad = hub.get("/board/announce?number=12&window=3")
+    assert bad.status_code == 422 and "号码" in bad.json()["error"]["message"]
+    assert hub.get("/board/announce?number=A1&window=3&repeat=9").status_code == 422
+    assert hub.get("/board/sounds/nothing.wav").status_code == 404
