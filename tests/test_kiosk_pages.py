@@ -110,14 +110,26 @@ def test_one_touch_switches_everything_to_english_and_back(hub, page):
     expect(page.locator("#matter-name")).to_have_text("社会保障卡申领")
 
 
-def test_an_idle_kiosk_returns_to_its_start_screen_in_chinese(hub, page):
+def login_guide(page):
+    page.click("#staff-open")
+    for digit in "5555":
+        page.click(f'#login-pad [data-key="{digit}"]')
+    page.click("#login-go")
+    expect(page.locator("#staff-bar")).to_be_visible()
+    return page.evaluate("Kiosk.staff.token")
+
+
+def test_an_idle_kiosk_returns_to_its_start_screen_in_chinese_and_out_of_staff_mode(hub, page):
     open_kiosk(page, hub, "?idle=2")
+    token = login_guide(page)
     page.click("#lang")
     page.click("#common [data-matter=m03]")
     expect(page.locator('[data-screen="matter"]')).to_be_visible()
     expect(page.locator('[data-screen="start"]')).to_be_visible(timeout=15000)
     expect(page.locator('[data-screen="matter"]')).to_be_hidden()
     expect(page.locator('[data-screen="start"] h1')).to_have_text("您好，请选择要办理的事项")
+    expect(page.locator("#staff-bar")).to_be_hidden()
+    assert hub.get("/api/me", token=token).status_code == 401
 
 
 def test_printing_the_list_without_a_printer_shows_it_with_a_qr_to_the_guide(hub, page):
@@ -145,11 +157,9 @@ def test_a_printer_fault_tells_the_citizen_to_photograph_the_qr(hub, page):
 
 def test_the_guide_desk_logs_in_and_issues_green_channel_and_appointment_tickets(hub, page):
     open_kiosk(page, hub)
-    page.click("#staff-open")
-    for digit in "5555":
-        page.click(f'#login-pad [data-key="{digit}"]')
-    page.click("#login-go")
-    expect(page.locator("#staff-bar")).to_be_visible()
+    token = login_guide(page)
+    assert not [c for c in page.context.cookies() if c["name"] == "hallq_session"]  # the token stays in memory
+    assert hub.get("/api/me", token=token).json()["role"] == "guide"
     page.click("#common [data-matter=m03]")
     answer(page, who="self", first="first")
     page.click("#staff-green")
@@ -171,4 +181,4 @@ def test_the_guide_desk_logs_in_and_issues_green_channel_and_appointment_tickets
     page.click("#staff-logout")
     expect(page.locator("#staff-bar")).to_be_hidden()
     expect(page.locator("#staff-open")).to_be_visible()
-    assert hub.get("/api/me", headers={"Cookie": ""}).status_code == 401
+    assert hub.get("/api/me", token=token).status_code == 401  # logged out on the hub, not just hidden

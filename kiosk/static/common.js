@@ -76,7 +76,7 @@
     try {
       const res = await fetch(path, {
         method, headers, body: body === undefined ? undefined : JSON.stringify(body),
-        credentials: "same-origin", cache: "no-store",
+        credentials: options.noCookie ? "omit" : "same-origin", cache: "no-store",
       });
       let data = null;
       try { data = await res.json(); } catch (e) { data = null; }

@@ -108,7 +108,9 @@
   $("login-form").addEventListener("submit", async (e) => {
     e.preventDefault();
     const user = $("login-user").value.trim();
-    const res = await HQ.api("POST", "/api/login", { user, pin: $("login-pin").value });
+    // No session cookie: the guide's token lives in this page's memory only, so a reload
+    // or the idle return leaves nothing behind that a citizen's requests could carry.
+    const res = await HQ.api("POST", "/api/login", { user, pin: $("login-pin").value }, { noCookie: true });
     if (!res.ok) { showError("login-error", res.message); return; }
     K.staff = { token: res.data.token, user: res.data.user, role: res.data.role };
     $("dlg-login").close();
@@ -119,7 +121,7 @@
     const token = K.staff.token;
     K.staff = null;
     setStaff();
-    await HQ.api("POST", "/api/logout", {}, { token });
+    await HQ.api("POST", "/api/logout", {}, { token, noCookie: true });
   }
   K.logout = logout;
   $("staff-logout").addEventListener("click", logout);

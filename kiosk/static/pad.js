@@ -17,7 +17,7 @@
       type: "button", class: "pad-key", dataset: { key: ch.toLowerCase() },
       onclick: () => options.onKey(layout === "letters" ? ch.toLowerCase() : ch),
     }, ch);
-    const rows = LAYOUTS[layout].map((row) => h("div", { class: "pad-row" }, Array.from(row).map(key)));
+    const rows = (options.rows || LAYOUTS[layout]).map((row) => h("div", { class: "pad-row" }, Array.from(row).map(key)));
     const controls = h("div", { class: "pad-row pad-controls" },
       h("button", { type: "button", class: "pad-key pad-wide", dataset: { key: "clear" },
                     onclick: () => options.onClear() }, h("span", { "data-t": "clear" }, HQ.t("clear"))),
@@ -27,10 +27,10 @@
   };
 
   /* Wire a pad to a text input: keys append, delete/clear edit, onChange after each. */
-  HQ.padFor = function (container, input, layout, onChange) {
+  HQ.padFor = function (container, input, layout, onChange, rows) {
     const changed = () => { if (onChange) onChange(input.value); };
     HQ.pad(container, {
-      layout,
+      layout, rows,
       onKey: (ch) => { input.value += ch; changed(); },
       onDelete: () => { input.value = input.value.slice(0, -1); changed(); },
       onClear: () => { input.value = ""; changed(); },

@@ -125,8 +125,10 @@
 
   // a ticket by its number --------------------------------------------------------------------
   async function lookup() {
-    const number = $("ticket-input").value.trim().toUpperCase();
+    let number = $("ticket-input").value.trim().toUpperCase();
     if (!number) return;
+    const short = /^([A-Z])(\d{1,2})$/.exec(number); // A12 -> A012, as the slip prints it
+    if (short) number = short[1] + short[2].padStart(3, "0");
     const res = await HQ.api("GET", "/api/tickets?number=" + encodeURIComponent(number));
     if (!res.ok) {
       Q.ticket = null;
@@ -179,6 +181,13 @@
   // start -----------------------------------------------------------------------------------------
   HQ.padFor($("guide-pad"), $("guide-search"), "letters", search);
   HQ.padFor($("ticket-pad"), $("ticket-input"), "number");
+  // The hall's own queue prefixes on the number pad's first row.
+  HQ.api("GET", "/api/kiosk/config").then((res) => {
+    if (!res.ok) return;
+    HQ.timeZone = res.data.hall.timezone || HQ.timeZone;
+    const prefixes = res.data.queues.map((q) => q.id).filter((id) => /^[A-Z]$/.test(id)).join("");
+    if (prefixes) HQ.padFor($("ticket-pad"), $("ticket-input"), "number", null, [prefixes, "123", "456", "789", "0"]);
+  });
   if (HQ.params.get("lang") === "en") HQ.setLang("en"); else HQ.applyLang(document);
   Q.live = HQ.live({
     onSnapshot: (snap) => { Q.queues = snap.queues || []; Q.windows = snap.windows || []; tick(); },
