@@ -138,17 +138,29 @@ def ensure_demo_users(store, now):
             add_user(store, name, role, pin, now, departments=departments)
 
 
+WILDCARD_HOSTS = ("0.0.0.0", "::", "")
+
+
+def lan_address():
+    try:
+        address = socket.gethostbyname(socket.gethostname())
+    except OSError:
+        return None
+    return None if address.startswith("127.") else address
+
+
+def base_url(host, port):
+    """The address people in the hall reach this hub at."""
+    if host in WILDCARD_HOSTS:
+        host = lan_address() or "127.0.0.1"
+    return f"http://{host}:{port}"
+
+
 def page_urls(host, port):
-    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
-    base = f"http://{shown}:{port}"
+    base = f"http://{'127.0.0.1' if host in WILDCARD_HOSTS else host}:{port}"
     urls = [base + "/"] + [base + p for p in PAGES]
-    if host in ("0.0.0.0", "::", ""):
-        try:
-            lan = socket.gethostbyname(socket.gethostname())
-            if not lan.startswith("127."):
-                urls.append(f"http://{lan}:{port}/ (大厅局域网)")
-        except OSError:
-            pass
+    if host in WILDCARD_HOSTS and lan_address():
+        urls.append(f"{base_url(host, port)}/ (大厅局域网)")
     return urls
 
 
@@ -212,7 +224,10 @@ def cmd_serve(args):
 def cmd_demo(args):
     import time
     from .store import Store
+    from dataclasses import replace
     hall = load_hall_or_exit(args.config)
+    if args.config is None:  # the demo's QR codes must lead to this very hub
+        hall = replace(hall, public_url=base_url(args.host, args.port))
     db = args.db or os.path.join(tempfile.mkdtemp(prefix="hallq-demo-"), "demo.db")
     ensure_demo_users(Store(db), time.time())
     logins = ["演示账号 (用户名 / PIN):"] + [

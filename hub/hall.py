@@ -213,7 +213,8 @@ class HallService(WindowOps, Feedback):
             cur = conn.execute(
                 "INSERT INTO tickets (day, queue, first_queue, seq, number, matter, situation, priority, status,"
                 " token, issued_at, first_issued_at, due_at) VALUES (?,?,?,?,?,?,?,?, 'waiting', ?,?,?,?)",
-                (day, queue, queue, seq, number, matter.id, situation, priority, token, now, now, due_at))
+                (day, queue, queue, seq, number, matter.id, situation, priority, token, now, now,
+                 now if due_at is None and priority == "appointment" else due_at))
             t = self._ticket(conn, cur.lastrowid)
             emit("ticket.issued", {"ticket": ticket_public(self.hall, t, self.window_numbers),
                                    "printer": printer}, ticket_id=t.id)
@@ -296,6 +297,10 @@ class HallService(WindowOps, Feedback):
             emit("hall.changed", {"hall": {"name": self.hall.name, "name_en": self.hall.name_en, "notice": text}})
             return {"notice": text}
         return self._commit(work)
+
+    def record_event(self, type_, data, public=True, window_id=None):
+        """An event that changes no row (e.g. a print request): logged, then published."""
+        return self._commit(lambda conn, now, emit: emit(type_, data, window_id=window_id, public=public))
 
     def issue_pickup(self, code, actor=None, printer=None):
         """A ticket for the output window, linked to the ready case whose pickup

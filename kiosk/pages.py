@@ -199,8 +199,7 @@ def print_materials():
     printed = False
     if state["ok"]:
         # The printer's agent (a Socket.IO client with the printer's key) prints what this asks.
-        svc._commit(lambda conn, now, emit: emit(
-            "print.materials", {"printer": state["printer"], "slip": slip}, public=False))
+        svc.record_event("print.materials", {"printer": state["printer"], "slip": slip}, public=False)
         printed = True
     return jsonify({"printed": printed, "printer": state, "materials": slip["materials"],
                     "matter": matter.id, "situation": situation, "guide_url": guide_url})
