@@ -62,7 +62,7 @@ def overdue_cases(cases, department=None):
     return out
 
 
-def alert_message(v, point, today, calendar):
+def alert_message(v, point):
     what = f"办件 {v['number']} ({v['matter_name']}, {v['department']})"
     if point == "overdue":
         return f"超期督办: {what} 已超过承诺期限 {v['deadline']}, 超期 {-v['days_left']} 个工作日"
@@ -100,7 +100,7 @@ def check_case_alerts(svc):
             if fire not in new:
                 continue
             v = cases.view(row, today)
-            message = alert_message(v, fire, today, hall.calendar)
+            message = alert_message(v, fire)
             kind = "case_overdue" if fire == "overdue" else "case_due"
             cases._note(conn, now, row["id"], None, "alert", row["state"], message)
             emit("alert", {"kind": kind, "message": message, "point": fire, "department": row["department"],
