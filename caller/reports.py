@@ -177,8 +177,11 @@ class Groups:
             tally.add_end(row, score, cls)
 
     def rows(self, dimension):
-        order = self._order(dimension)
-        return [dict(self._label(dimension, key), **self.by[dimension][key].as_dict()) for key in order]
+        rows = [dict(self._label(dimension, key), **self.by[dimension][key].as_dict()) for key in self._order(dimension)]
+        if dimension in ("window", "clerk"):  # tickets are issued to queues, not to windows or people
+            for row in rows:
+                row["issued"] = None
+        return rows
 
     def _order(self, dimension):
         keys = set(self.by[dimension])

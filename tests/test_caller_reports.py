@@ -215,3 +215,24 @@ def test_a_clerks_own_figures_count_only_their_tickets():
 
 def test_one_window_matter_share_is_taken_from_the_catalog():
     assert reports.one_window_matter_share(HALL) == {"one_window": 25, "business": 35, "share": round(25 / 35, 4)}
+
+
+def test_hallq_report_gives_the_same_figures_from_the_database_alone(hub, small_day, tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    api = ok(hub.get("/api/reports/daily?date=2026-11-26", token=small_day))
+    run = subprocess.run([sys.executable, "-m", "hub.cli", "report", "--db", str(hub.db), "--date", "2026-11-26"],
+                         capture_output=True, timeout=60)
+    assert run.returncode == 0, run.stderr.decode()
+    cli = json.loads(run.stdout)
+    for key in ("totals", "queues", "windows", "clerks", "hours", "one_window_share", "comprehensive_outcomes"):
+        assert cli[key] == api[key], key
+    out = tmp_path / "week.xlsx"
+    run = subprocess.run([sys.executable, "-m", "hub.cli", "report", "--db", str(hub.db), "--from", "2026-11-20",
+                          "--to", "2026-11-26", "--format", "xlsx", "-o", str(out)], capture_output=True, timeout=60)
+    assert run.returncode == 0 and openpyxl.load_workbook(out).sheetnames[-1] == "日期"
+    run = subprocess.run([sys.executable, "-m", "hub.cli", "report", "--db", str(hub.db), "--date", "26/11/2026"],
+                         capture_output=True, timeout=60)
+    assert run.returncode == 1 and "--date 须为 YYYY-MM-DD" in run.stderr.decode()

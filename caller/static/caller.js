@@ -5,6 +5,7 @@
 const S = {
   me: null, windowId: null, windows: {}, queues: {}, queueOrder: [], matters: {},
   received: {},  // ticket id -> Set of materials the clerk ticked as received
+  calls: [],  // this window's latest calls, newest first
   busy: false, socket: null,
 };
 const $ = (id) => document.getElementById(id);
@@ -84,6 +85,7 @@ async function logout() {
 function onSnapshot(snap) {
   S.windows = Object.fromEntries(snap.windows.map((w) => [w.id, w]));
   setQueues(snap.queues);
+  S.calls = (snap.calls || []).filter((c) => c.window.id === S.windowId);
   render();
 }
 
@@ -102,6 +104,7 @@ function onEvent(name, data) {
     refreshStats();
   }
   if (mine && (name === "ticket.finished" || name === "ticket.no_show")) refreshStats();
+  if (mine && data.call) S.calls = [data.call, ...S.calls.filter((c) => c.event_id !== data.call.event_id)].slice(0, 8);
   render();
 }
 
@@ -119,6 +122,8 @@ function render() {
   renderTicket(held());
   renderQueues(w);
   renderButtons(w, held());
+  $("recent-calls").replaceChildren(...(S.calls.length ? S.calls.slice(0, 8).map((c) => HQ.el("span", { class: "chip" },
+    HQ.el("b", {}, c.ticket.number), HQ.hhmm(c.at) + (c.recall ? " 重呼" : ""))) : [HQ.el("span", { class: "muted" }, "—")]));
 }
 
 function renderTicket(t) {

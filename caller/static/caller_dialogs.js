@@ -41,6 +41,7 @@ const CallerDialogs = (() => {
     showOutcomeParts();
     dialog.returnValue = "";
     dialog.showModal();
+    $("outcome-ok").focus();
   }
 
   async function confirmOutcome(e) {
@@ -67,8 +68,8 @@ const CallerDialogs = (() => {
     try {
       const r = await HQ.api("POST", "/api/slips/correction",
         { window: S.windowId, ticket: t.id, missing, note: note || null });
-      $("slip-text").textContent = r.text;
-      $("print-slip").textContent = r.text;
+      $("slip-text").replaceChildren(slipPaper(r.slip));
+      $("print-slip").replaceChildren(slipPaper(r.slip));
       $("slip-where").textContent = r.printer
         ? `已发送到打印机 ${r.printer}。`
         : "本窗口未连接票据打印机: 请点「打印」用本机打印机打印, 或请群众拍照留存。";
@@ -76,6 +77,23 @@ const CallerDialogs = (() => {
     } catch (err) {
       HQ.toast("告知单生成失败: " + err.message, "error");
     }
+  }
+
+  /* the slip as paper: the same parts, in the same order, as kiosk/printing.py prints it */
+  function slipPaper(slip) {
+    const el = HQ.el;
+    const matter = slip.situation_name ? `${slip.matter_name}（${slip.situation_name}）` : slip.matter_name;
+    return el("div", { class: "paper" },
+      el("div", { class: "hall" }, slip.hall),
+      el("div", { class: "title" }, "补正材料告知单"),
+      el("dl", {}, el("dt", {}, "办理事项"), el("dd", {}, matter),
+         el("dt", {}, "号票"), el("dd", {}, slip.ticket_number || ""),
+         slip.department ? [el("dt", {}, "主管部门"), el("dd", {}, slip.department)] : null),
+      el("div", { class: "rule" }, "请补正以下材料"),
+      el("ol", {}, slip.missing.map((m) => el("li", {}, m))),
+      slip.note ? [el("div", { class: "rule" }, "说明"), el("p", {}, slip.note)] : null,
+      el("dl", { class: "when" }, el("dt", {}, "告知时间"), el("dd", {}, (slip.printed_at || "").replace("T", " ").slice(0, 16))),
+      el("p", { class: "foot" }, "材料补齐后请携带本告知单到综合受理窗口办理，无需重复提交已收材料。"));
   }
 
   function transfer(t) {
@@ -106,7 +124,7 @@ const CallerDialogs = (() => {
 
   function outcomeKeys(e) {
     const typing = e.target.matches("input[type=text], input:not([type]), textarea");
-    if (e.key === "Enter" && !e.target.matches("textarea, button")) { confirmOutcome(e); return; }
+    if (e.key === "Enter" && !e.target.matches("textarea, button[value=cancel]")) { confirmOutcome(e); return; }
     if (typing) return;
     const value = OUTCOME_KEYS[e.key];
     if (value) {

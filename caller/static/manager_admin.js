@@ -12,6 +12,7 @@ const Admin = (() => {
   };
   const NEXT = { open: ["contact", "rectify", "appeal", "close"], contacted: ["rectify", "appeal", "close"],
                  rectified: ["close"], appealed: ["close"], closed: [] };
+  const FAULTS = { paper_out: "缺纸", paper_near_end: "纸将用尽", cover_open: "纸仓盖打开", offline: "脱机", unplugged: "未连接" };
   const DEVICE_KINDS = { bar: "窗口屏", keypad: "呼叫器", pad: "评价器", printer: "打印机", board: "综合屏", bridge: "串口桥" };
   const AUDIT_ACTIONS = {
     login: "登录", logout: "退出", "window.call_next": "叫号", "window.recall": "重呼", "window.no_show": "过号",
@@ -80,18 +81,23 @@ const Admin = (() => {
       return HQ.el("tr", { class: f.overdue ? "overdue" : "", "data-followup": f.id },
         HQ.el("td", {}, HQ.el("b", {}, f.ticket.number)),
         HQ.el("td", {}, matterNames[f.ticket.matter] || f.ticket.matter),
-        HQ.el("td", {}, `${f.ticket.window || "—"} · ${f.ticket.clerk || "—"}`),
+        HQ.el("td", {}, `${windowName(f.ticket.window)} · ${f.ticket.clerk || "—"}`),
         HQ.el("td", {}, HQ.el("span", { class: "tag red" }, `${f.score} 分 ${SCORE_NAMES[f.score]}`)),
         HQ.el("td", {}, HQ.el("span", { class: "pill " + tone }, stateName)),
         HQ.el("td", {}, f.deadline, f.overdue ? HQ.el("span", { class: "tag red", style: "margin-left:6px" }, "已超期") : null),
         HQ.el("td", {}, HQ.el("ul", { class: "history" }, f.history.map((h) =>
-          HQ.el("li", {}, `${HQ.hhmm(h.at)} ${h.at.slice(5, 10)} ${h.user}: ${h.note || h.action}`)))),
+          HQ.el("li", {}, `${h.at.slice(5, 10)} ${HQ.hhmm(h.at)} ${h.user === "system" ? "系统" : h.user}: ${h.note || h.action}`)))),
         HQ.el("td", { class: "actions-cell" }, (NEXT[f.state] || []).map((action) => HQ.el("button",
           { class: "btn small" + (action === "close" ? " primary" : ""), type: "button", "data-action": action,
             onclick: () => followupAction(f, action) }, FOLLOWUP_ACTIONS[action][0]))));
     });
     $("followups").replaceChildren(HQ.el("thead", {}, head), HQ.el("tbody", {}, body.length ? body
       : [HQ.el("tr", {}, HQ.el("td", { colspan: 8, class: "muted" }, "没有需要处理的差评回访"))]));
+  }
+
+  function windowName(id) {
+    const w = id && M.windows[id];
+    return w ? `${w.number}号窗口` : id || "—";
   }
 
   async function followupAction(f, action) {
@@ -117,16 +123,33 @@ const Admin = (() => {
     renderDevices();
   }
 
+  function deviceState(d) {
+    if (d.fault) return ["故障: " + (FAULTS[d.fault] || d.fault), "bad", 0];
+    if (!d.online && d.last_seen) return ["离线", "bad", 1];
+    return d.online ? ["在线", "ok", 2] : ["未连接", "off", 3];
+  }
+
   function renderDevices() {
-    const trouble = deviceRows.filter((d) => d.fault || (!d.online && d.last_seen));
+    const trouble = deviceRows.filter((d) => deviceState(d)[2] < 2);
     const badge = $("device-count");
     badge.textContent = trouble.length;
     badge.classList.toggle("hidden", !trouble.length);
+    const kinds = {};
+    for (const d of deviceRows) {
+      const k = (kinds[d.kind] = kinds[d.kind] || { online: 0, total: 0 });
+      k.total += 1;
+      if (d.online && !d.fault) k.online += 1;
+    }
+    $("device-summary").replaceChildren(...Object.entries(kinds).map(([kind, k]) => HQ.el("div",
+      { class: "kpi " + (k.online === k.total ? "good" : "warn") }, HQ.el("small", {}, DEVICE_KINDS[kind] || kind),
+      HQ.el("strong", {}, `${k.online}/${k.total}`), HQ.el("span", { class: "sub" }, "在线"))));
+    const rows = deviceRows.slice().sort((a, b) => deviceState(a)[2] - deviceState(b)[2]);
     const head = HQ.el("tr", {}, ...["设备", "类型", "窗口", "状态", "最后上报", "正在显示"].map((h) => HQ.el("th", {}, h)));
-    const body = deviceRows.map((d) => {
-      const state = d.fault ? ["故障: " + d.fault, "bad"] : d.online ? ["在线", "ok"] : d.last_seen ? ["离线", "bad"] : ["未连接", "off"];
+    const body = rows.map((d) => {
+      const [text, tone] = deviceState(d);
+      const w = d.window && M.windows[d.window];
       return HQ.el("tr", { "data-device": d.id }, HQ.el("td", {}, d.id), HQ.el("td", {}, DEVICE_KINDS[d.kind] || d.kind),
-        HQ.el("td", {}, d.window || "全厅"), HQ.el("td", {}, HQ.el("span", { class: "pill " + state[1] }, state[0])),
+        HQ.el("td", {}, w ? `${w.number}号窗口` : d.window || "全厅"), HQ.el("td", {}, HQ.el("span", { class: "pill " + tone }, text)),
         HQ.el("td", {}, d.last_seen ? d.last_seen.replace("T", " ").slice(0, 19) : "—"), HQ.el("td", {}, d.shows || ""));
     });
     $("devices").replaceChildren(HQ.el("thead", {}, head), HQ.el("tbody", {}, body));

@@ -13,16 +13,12 @@ const Reports = (() => {
     ["ratings.2", "不满意"], ["ratings.1", "非常不满意"], ["ratings.unrated", "未评价"], ["satisfaction", "满意率", "pct"],
   ];
 
-  function today() {
-    return new Date(HQ.now()).toLocaleDateString("sv-SE", { timeZone: document.body.dataset.tz });
+  function daysBefore(day, n) {
+    return new Date(Date.parse(day + "T00:00:00Z") - n * 86400000).toISOString().slice(0, 10);
   }
 
   function init() {
-    initialised = true;
-    const day = today();
-    $("report-date").value = day;
-    $("report-to").value = day;
-    $("report-from").value = new Date(Date.parse(day) - 6 * 86400000).toISOString().slice(0, 10);
+    initialised = true;  // the dates stay empty until the hub says which day it is (its clock, its time zone)
     for (const b of document.querySelectorAll("#report-mode button")) {
       b.addEventListener("click", () => {
         mode = b.dataset.mode;
@@ -37,17 +33,25 @@ const Reports = (() => {
   }
 
   function query() {
-    return mode === "daily" ? `/api/reports/daily?date=${$("report-date").value}`
-      : `/api/reports/range?from=${$("report-from").value}&to=${$("report-to").value}`;
+    if (mode === "daily") {
+      const day = $("report-date").value;
+      return "/api/reports/daily" + (day ? `?date=${day}` : "");
+    }
+    const last = $("report-to").value || $("report-date").value;
+    if (!$("report-to").value) $("report-to").value = last;
+    if (!$("report-from").value) $("report-from").value = daysBefore(last, 6);
+    return `/api/reports/range?from=${$("report-from").value}&to=${$("report-to").value}`;
   }
 
   async function load() {
     if (!initialised) init();
-    const q = query();
-    $("report-csv").href = q + "&format=csv";
-    $("report-xlsx").href = q + "&format=xlsx";
     try {
-      render(await HQ.api("GET", q));
+      const report = await HQ.api("GET", query());
+      if (report.kind === "daily") $("report-date").value = report.date;
+      const q = query();
+      $("report-csv").href = q + (q.includes("?") ? "&" : "?") + "format=csv";
+      $("report-xlsx").href = q + (q.includes("?") ? "&" : "?") + "format=xlsx";
+      render(report);
     } catch (err) {
       HQ.toast(err.message, "error");
     }
@@ -71,7 +75,7 @@ const Reports = (() => {
     const t = r.totals;
     const share = r.one_window_share;
     $("report-kpis").replaceChildren(
-      kpi("取号 / 办结", `${t.issued} / ${t.served}`, `过号 ${t.no_shows}`),
+      kpi("办结", t.served, `取号 ${t.issued} · 过号 ${t.no_shows}`),
       kpi("平均等候", HQ.num(t.avg_wait_min), `最长 ${HQ.num(t.max_wait_min)} 分`),
       kpi("平均办理", HQ.num(t.avg_service_min), "分钟"),
       kpi("15分钟内叫号", HQ.pct(r.served_within_15_min), "", r.served_within_15_min >= 0.8 ? "good" : "warn"),
