@@ -18,7 +18,8 @@ def bench_text(doc):
              "", "各阶段 (目标速率 → 实际):"]
     for p in doc["phases"]:
         lines.append(f"  {p['rate']:>4}/s → {p['tickets_per_s']:>6}/s, {p['tickets']:>5} 张, "
-                     f"p50 {_v(p['ticket_ms']['p50'])} ms, p99 {_v(p['ticket_ms']['p99'])} ms"
+                     f"出号 p50 {_v(p['ticket_ms']['p50'])} ms, p99 {_v(p['ticket_ms']['p99'])} ms; "
+                     f"叫号到屏 p50 {_v(p['call_to_board_ms']['p50'])} ms, p99 {_v(p['call_to_board_ms']['p99'])} ms"
                      + ("" if p["kept_up"] else "  (跟不上)"))
     for e in doc.get("errors") or []:
         lines.append(f"错误: {e}")

@@ -159,7 +159,7 @@ def _segments(series):
 
 
 def _nice(v):
-    for step in (1, 2, 5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 240):
+    for step in (1, 2, 4, 8, 12, 16, 20, 24, 32, 40, 60, 80, 120, 160, 240):
         if v <= step:
             return step
     return float(int(v / 60 + 1) * 60)

