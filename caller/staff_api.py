@@ -205,10 +205,10 @@ def correction_slip():
         raise HallError(409, "window_holds_none", number=svc.hall.window(window_id).number)
     slip = correction_slip_data(svc, t, missing, note)
     printer = window_printer(svc.hall, window_id)
-    if printer is not None:
-        svc._commit(lambda conn, now, emit: emit(
-            "print.requested", {"device": printer.id, "slip": slip, "ticket": {"id": t.id, "number": t.number}},
-            ticket_id=t.id, window_id=window_id, public=False))
+    if printer is not None:  # the bridge prints it, as it prints the kiosk's print.materials
+        svc.record_event("print.correction", {"printer": printer.id, "slip": slip,
+                                              "ticket": {"id": t.id, "number": t.number}},
+                         public=False, window_id=window_id)
     svc.audit("slip.correction", f"{window_id}:{t.number}", who, "; ".join(missing)[:200])
     return jsonify({"slip": slip, "text": slip_text(slip, svc.hall.paper_mm),
                     "printer": printer.id if printer else None})

@@ -16,14 +16,14 @@ from browser import browser, page  # noqa: F401  (pytest fixtures)
 
 
 class Board:
-    """A board: a public Socket.IO client that records every event."""
+    """A board: a Socket.IO client that records every event (public, or with a device key)."""
 
-    def __init__(self, url):
+    def __init__(self, url, token=None):
         self.events = []
         self.cond = threading.Condition()
         self.client = socketio.Client(reconnection=True)
         self.client.on("*", self._add)
-        self.client.connect(url, transports=["websocket"], wait_timeout=10)
+        self.client.connect(url, auth={"token": token} if token else None, transports=["websocket"], wait_timeout=10)
 
     def _add(self, name, data):
         with self.cond:

@@ -147,7 +147,7 @@ def test_people_audit_and_report_charts_in_the_page(hub, page):
     expect(page.locator("#audit tbody tr")).to_have_count(2)  # added, disabled
 
     page.click("#tabs button[data-view=reports]")
-    expect(page.locator("#report-kpis")).to_contain_text("1 / 1")
+    expect(page.locator("#report-kpis")).to_contain_text("取号 1 · 过号 0")
     expect(page.locator("#chart-hours svg")).to_be_visible()
     titles = page.eval_on_selector_all("#chart-hours svg rect title", "ts => ts.map(t => t.textContent)")
     assert "09时 平均等候: 5 分" in titles  # the one ticket waited 5 minutes

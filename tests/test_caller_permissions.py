@@ -203,3 +203,29 @@ def test_a_repeated_add_user_press_creates_one_user(hub):
     assert hub.post("/api/users", body, token=manager, headers=dict(headers)).status_code == 201
     assert hub.post("/api/users", body, token=manager, headers=dict(headers)).status_code == 201  # replayed
     assert hub.post("/api/users", body, token=manager).status_code == 409  # a new press: already there
+
+
+def test_a_window_with_its_own_printer_gets_the_slip_printed_by_the_bridge(hub_factory, tmp_path):
+    from hub.config import demo_hall_path
+    from test_caller_console import Board
+
+    text = demo_hall_path().read_text(encoding="utf-8")
+    text = text.replace('id = "printer-1"\nkind = "printer"\n', 'id = "printer-1"\nkind = "printer"\nwindow = "w1"\n')
+    config = tmp_path / "printer-at-w1.toml"
+    config.write_text(text, encoding="utf-8")
+    hub = hub_factory(name="printer", config=config).start()
+    clerk = hub.login("clerk1", "1111", "w1")
+    ticket = hub.issue("m03")
+    for action, body in (("call-next", {}), ("finish", {"outcome": "incomplete", "reason": "缺少材料: 近期免冠照片"})):
+        assert hub.post(f"/api/windows/w1/{action}", body, token=clerk).status_code == 200
+    bridge = Board(hub.url, token=KEYS["bridge-1"])  # the bridge listens in the staff room
+    try:
+        r = hub.post("/api/slips/correction", {"window": "w1", "ticket": ticket["id"], "missing": ["近期免冠照片"]},
+                     token=clerk)
+        assert r.status_code == 200 and r.json()["printer"] == "printer-1"
+        seen = bridge.wait_for("print.correction", ticket["number"])
+        assert seen["printer"] == "printer-1" and seen["slip"]["missing"] == ["近期免冠照片"]
+    finally:
+        bridge.close()
+    public = hub.get("/api/events?after=0", token=KEYS["board-1"]).json()
+    assert any(e["type"] == "print.correction" for e in public)  # logged, for devices and staff only
