@@ -125,7 +125,8 @@ def issue_ticket():
     data = body()
     svc = service()
     if "pickup" in data:
-        return jsonify(svc.issue_pickup(field(data, "pickup", required=True, max_len=32), actor())), 201
+        return jsonify(svc.issue_pickup(field(data, "pickup", required=True, max_len=300), actor(),
+                                        printer=field(data, "printer", max_len=64))), 201
     matter_id = data.get("matter")
     if matter_id is None:
         raise HallError(422, "missing_field", field="matter")

@@ -12,6 +12,7 @@ from gevent.pywsgi import WSGIServer
 from geventwebsocket.handler import WebSocketHandler
 
 from . import rhythm
+from .cases.supervision import check_case_alerts
 
 log = logging.getLogger("hallq.server")
 
@@ -46,7 +47,8 @@ def serve(app, host, port, on_listen=None, watchdog=None):
     svc = app.extensions["hallq"]
     server = HallServer((host, port), app, handler_class=QuietHandler, log=None, error_log=log)
     server.start()
-    tasks = [_every(5, rhythm.close_if_due, svc), _every(15, rhythm.mark_silent_devices, svc)]
+    tasks = [_every(5, rhythm.close_if_due, svc), _every(15, rhythm.mark_silent_devices, svc),
+             _every(60, check_case_alerts, svc)]
     if watchdog is not None:
         tasks.append(_every(watchdog[0], watchdog[1]))
     if on_listen:

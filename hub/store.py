@@ -107,8 +107,10 @@ class Store:
         self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
                                     factory=_Conn, timeout=10)
         self.conn.row_factory = sqlite3.Row
-        # before the first table: lets the daily retention give pages back to the SD card
-        self.conn.execute("PRAGMA auto_vacuum=INCREMENTAL")
+        if not self.conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone():
+            # a new file, before its first table: lets the daily retention give pages back to
+            # the SD card (setting it on an existing file would write to it for nothing)
+            self.conn.execute("PRAGMA auto_vacuum=INCREMENTAL")
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=FULL")
         self.conn.execute("PRAGMA foreign_keys=ON")
