@@ -200,6 +200,8 @@ def correction_slip():
                                                             for m in missing):
         raise HallError(422, "bad_field", field="missing", why=f"须为 1 到 {MAX_MISSING} 项材料名称")
     note = field(data, "note", max_len=500)
+    if not 0 < ticket_id < 2**62:
+        raise HallError(404, "unknown_ticket", id=ticket_id)
     t = svc.ticket(ticket_id)
     if t.window != window_id:
         raise HallError(409, "window_holds_none", number=svc.hall.window(window_id).number)

@@ -149,7 +149,10 @@ def test_a_clerks_full_cycle_on_the_number_pad_is_seen_by_the_board(hub, page, b
 def test_the_console_survives_a_hub_restart_and_resyncs(hub, page):
     hub.issue("m03")
     log_in(page, hub)
-    hub.restart()
+    hub.stop()
+    expect(page.locator("#banner")).to_be_visible(timeout=15000)
+    expect(page.locator("#banner")).to_have_text("正在连接…")
+    hub.start()
     hub.issue("m03")  # happened while the page was away from the hub
     expect(page.locator("#banner")).to_be_hidden(timeout=20000)
     expect(page.locator("#queue-total")).to_have_text("共 2 人等候", timeout=10000)

@@ -51,6 +51,20 @@ def test_the_manager_opens_tidal_window_14_and_the_loaded_queues_next_ticket_goe
         assert called["queue"] == "A" and called["window_number"] == 14
         board.wait_for("ticket.called", called["number"])
         expect(tile.locator(".held")).to_have_text(f"{called['number']} 已叫号")
+
+        window_tile(page, "w2").get_by_role("button", name="配置").click()  # a work profile: B first at window 2
+        page.fill("#profile-weights input[data-queue=B]", "3")
+        page.fill("#profile-weights input[data-queue=C]", "0")
+        page.click("#profile-ok")
+        expect(window_tile(page, "w2")).to_contain_text("队列 A · B")
+        assert hub.get("/api/windows/w2").json()["profile"] == {"A": 2.0, "B": 3.0}
+
+        page.fill("#notice", "今天下午 4 点起暂停办理社保卡业务")  # the board's notice
+        page.click("#notice-save")
+        with board.cond:
+            board.cond.wait_for(lambda: any(e == "hall.changed" for e, _ in board.events), timeout=10)
+        notices = [d["hall"]["notice"] for e, d in board.events if e == "hall.changed"]
+        assert notices[-1] == "今天下午 4 点起暂停办理社保卡业务"
     finally:
         board.close()
 

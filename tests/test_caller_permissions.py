@@ -229,3 +229,26 @@ def test_a_window_with_its_own_printer_gets_the_slip_printed_by_the_bridge(hub_f
         bridge.close()
     public = hub.get("/api/events?after=0", token=KEYS["board-1"]).json()
     assert any(e["type"] == "print.correction" for e in public)  # logged, for devices and staff only
+
+
+@pytest.mark.parametrize("path, body", [
+    ("/api/users", {"name": ["x"], "role": "clerk", "pin": "1234"}),
+    ("/api/users", {"name": "  ", "role": "clerk", "pin": "1234"}),
+    ("/api/users", {"name": "x", "role": "clerk", "pin": 1234}),
+    ("/api/users", {"name": "x", "role": "clerk", "pin": "1234", "departments": "人社"}),
+    ("/api/users", {"name": "x", "role": "clerk", "pin": "1234", "departments": [1]}),
+    ("/api/users/clerk1/pin", {"pin": None}),
+    ("/api/users/clerk1/disable", {"disabled": "yes"}),
+    ("/api/slips/correction", {"window": "w1", "ticket": 2**70, "missing": ["a"]}),
+    ("/api/slips/correction", {"window": "w1", "ticket": "1", "missing": ["a"]}),
+    ("/api/slips/correction", {"window": "w99", "ticket": 1, "missing": ["a"]}),
+    ("/api/slips/correction", {"window": "w1", "ticket": 1, "missing": "户口簿"}),
+    ("/api/slips/correction", {"window": "w1", "ticket": 1, "missing": ["x" * 201]}),
+])
+def test_bad_bodies_to_the_console_routes_get_a_named_error_never_a_500(hub, path, body):
+    token = hub.login("manager", "2222")
+    response = hub.post(path, body, token=token)
+    assert 400 <= response.status_code < 500, response.text
+    assert response.json()["error"]["message"]
+    response = hub.request("POST", path, token=token, data=b"{not json", headers={"Content-Type": "application/json"})
+    assert response.status_code == 400
