@@ -319,8 +319,15 @@ class HallService(WindowOps, Feedback):
         except Exception as exc:  # the report must say what broke, not raise
             db_error, last = str(exc), None
         return health_report(version=__version__, now=self.clock.now(), db_path=self.store.path,
-                             db_error=db_error, devices=self.devices() if db_error is None else (),
+                             db_error=db_error, devices=self._device_states() if db_error is None else (),
                              last_event_at=last, backup=read_status(self.store.path))
+
+    def _device_states(self):
+        """Devices as the health report reads them: last_seen as a unix time."""
+        rows = {r["id"]: r for r in self.store.query("SELECT * FROM devices")}
+        return [{"id": d.id, "kind": d.kind, "window": d.window, "online": bool(rows.get(d.id) and rows[d.id]["online"]),
+                 "last_seen": rows[d.id]["last_seen"] if d.id in rows else None,
+                 "fault": rows[d.id]["fault"] if d.id in rows else None} for d in self.hall.devices]
 
     def close_day(self, reason="closing"):
         """At closing: waiting and called tickets expire with a reason; summarised in one event."""

@@ -32,6 +32,9 @@ def test_a_device_that_goes_offline_raises_an_alert_for_the_manager(hub):
         hub.post("/api/devices/bar-3/status", {"online": False}, token=bridge_key)
         alert = manager.wait_for(lambda n, d: n == "alert" and d.get("device") == "bar-3")[0][1]
         assert alert["kind"] == "device_offline" and "窗口屏" in alert["message"]
+        health = hub.get("/api/health")
+        assert health.status_code == 200 and health.json()["status"] == "degraded"
+        assert "bar-3" in health.json()["checks"]["devices"]["offline"]
         devices = {d["id"]: d for d in hub.get("/api/devices", token=bridge_key).json()}
         assert devices["bar-3"]["online"] is False and devices["bar-3"]["shows"] == "3号窗口 欢迎您"
         assert hub.post("/api/devices/bar-3/status", {"online": True},
