@@ -1,5 +1,7 @@
 """Ticket printers driven by the bridge: one kiosk.spooler.Spooler per printer.
 
+On `print.materials` {printer, slip} (a kiosk's 一次性告知 list) the slip
+comes with the event and is queued as it is.
 On `ticket.issued` carrying `"printer": "<device id>"` the slip is fetched
 (GET /api/tickets/<id>/slip with the printer's own key) on the bridge's HTTP
 pool and queued on that printer's spooler, which never drops a job and
@@ -49,6 +51,17 @@ class Printers:
                 self.pool.submit(self._print, printer, ticket["id"])
             except RuntimeError:
                 log.error("bridge stopping: slip of ticket %s not printed", ticket["id"])
+
+    def on_materials(self, payload):
+        """A kiosk asked for the 一次性告知 list without a ticket: the slip comes with the event."""
+        printer = payload.get("printer") if isinstance(payload, dict) else None
+        slip = payload.get("slip") if isinstance(payload, dict) else None
+        if printer not in self.spoolers or not isinstance(slip, dict):
+            return
+        try:
+            self.spoolers[printer].submit(dict(slip, kind=slip.get("kind", "materials")))
+        except ValueError as exc:  # SlipError: the slip cannot be rendered
+            log.error("materials slip cannot be printed: %s", exc)
 
     def _print(self, printer, ticket_id):
         from .hub_client import HubUnreachable

@@ -157,3 +157,15 @@ def test_a_kiosk_ticket_for_the_printer_is_printed(rig):
     printer = rig.sims.printer("printer-1")
     assert printer.wait_for_slips(1, timeout=10)
     assert any("社会保障卡申领" in text for text in printer.slips[0].texts)
+
+
+def test_a_materials_list_asked_at_the_kiosk_is_printed(rig):
+    printer = rig.sims.printer("printer-1")
+    before = len(printer.slips)
+    r = rig.hub.post("/api/kiosk/print-materials", {"matter": "m03", "situation": "proxy-replace",
+                                                    "printer": "printer-1"})
+    assert r.status_code == 200, r.text
+    assert r.json()["printed"] is True
+    assert printer.wait_for_slips(before + 1, timeout=10)
+    text = "\n".join(printer.slips[-1].texts)
+    assert "授权委托书" in text and "一次性告知" in text
