@@ -32,6 +32,11 @@ ISSUERS = 4  # kiosk connections issuing in parallel
 CALLS_PER_SECOND = 5
 KEPT_UP = 0.95  # a phase counts when it issued this share of its target
 HOST = "127.0.0.1"
+# The hub's clock runs from 2026-11-26 10:00 Asia/Shanghai (a Thursday morning) rather than the
+# machine's: a bench started after the hall's closing time would otherwise see the hub expire the
+# day's waiting tickets in the middle of the run.
+HALL_MORNING = 1795658400.0
+CLOCK_TICK = 0.1  # seconds between updates of the clock file
 
 
 def free_port():
@@ -79,13 +84,26 @@ class Hub:
         ensure_demo_users(store, time.time())
         store.close()
         self.port = free_port()
+        self.clock_file = self.dir / "clock"
+        self._ticking, self._began = threading.Event(), time.monotonic()
+        self._tick()
+        threading.Thread(target=self._clock, daemon=True).start()
         args = [sys.executable, "-m", "hub.cli", "serve", "--db", str(self.db), "--host", HOST,
-                "--port", str(self.port)]
+                "--port", str(self.port), "--clock-file", str(self.clock_file)]
         if config:
             args += ["--config", str(config)]
         self.log = open(self.dir / "hub.log", "wb")
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
         self._wait_ready()
+
+    def _tick(self):
+        tmp = self.clock_file.with_suffix(".tmp")
+        tmp.write_text(repr(HALL_MORNING + time.monotonic() - self._began))
+        os.replace(tmp, self.clock_file)
+
+    def _clock(self):
+        while not self._ticking.wait(CLOCK_TICK):
+            self._tick()
 
     def _wait_ready(self, timeout=30):
         deadline = time.monotonic() + timeout
@@ -108,6 +126,7 @@ class Hub:
         return None
 
     def stop(self):
+        self._ticking.set()
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:

@@ -83,6 +83,8 @@ def cmd_simulate(args):
         return _fail(f"到达时段文件有错误: {exc}")
     if args.no_show + args.late > 1:
         return _fail("--no-show 与 --late 之和不能大于 1")
+    if not any(m.share > 0 for m in hall.matters):
+        return _fail("大厅配置中没有份额 (share) 大于 0 的事项, 无法模拟一天的取号")
     world = World(spread=args.spread, absent=args.no_show, late=args.late, breaks=args.breaks,
                   break_minutes=args.break_minutes)
     doc, series = town_day_report(hall, args.tickets, args.seed, args.runs, world, periods, args.backup_weight)
