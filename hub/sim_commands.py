@@ -43,9 +43,11 @@ def register(sub):
     g.add_argument("--backup-weight", type=_number(float, 0, high=100), default=0.0,
                    help="假设: 每个窗口还以此权重办理其他所有队列 (空闲时帮忙), 0 = 按配置")
     g = p.add_argument_group("mmc")
-    g.add_argument("--arrivals-per-hour", type=_number(float, 0, low_ok=False), default=60.0)
-    g.add_argument("--service-minutes", type=_number(float, 0, low_ok=False), default=8.0)
-    g.add_argument("--windows", type=_number(int, 1, high=1000), default=10)
+    g.add_argument("--arrivals-per-hour", type=_number(float, 0, low_ok=False), default=60.0,
+                   help="每小时到达人数 (泊松到达, 默认 60)")
+    g.add_argument("--service-minutes", type=_number(float, 0, low_ok=False), default=8.0,
+                   help="平均办理分钟数 (指数分布, 默认 8)")
+    g.add_argument("--windows", type=_number(int, 1, high=1000), default=10, help="窗口数 (默认 10)")
     g.add_argument("--hours", type=_number(float, 0, low_ok=False), default=1000.0,
                    help="一次模拟的总时长 (小时, 从空大厅开始)")
     add_common(p, db=False)
