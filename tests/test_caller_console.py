@@ -66,6 +66,7 @@ def log_in(page, hub, user="clerk1", pin="1111", window="w1"):
 
 
 def call_next(page, number):
+    expect(page.locator("#act-call")).to_be_enabled()  # the page knows the window is free
     page.keyboard.press("Enter")
     expect(page.locator("#ticket-number")).to_have_text(number)
 
@@ -100,6 +101,14 @@ def test_a_clerks_full_cycle_on_the_number_pad_is_seen_by_the_board(hub, page, b
     choose_outcome(page, "2")
     page.click("#outcome-ok")
     board.wait_for("ticket.finished", "A002", outcome="accepted")
+    expect(page.locator("#slip-dialog")).to_be_visible()  # the hub made a case (办件): its receipt is offered
+    expect(page.locator("#slip-text")).to_contain_text("人社")
+    expect(page.locator("#slip-print")).to_have_text("打印受理回执")
+    with page.context.expect_page() as receipt:
+        page.click("#slip-print")
+    expect(receipt.value.locator("body")).to_contain_text("受理回执")  # the back office's printable receipt
+    receipt.value.close()
+    page.click("#slip-dialog button[value=ok]")
 
     call_next(page, "A003")  # 补正告知: one material received, the other missing
     page.locator("#materials input").first.check()

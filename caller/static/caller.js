@@ -6,7 +6,7 @@ const S = {
   me: null, windowId: null, windows: {}, queues: {}, queueOrder: [], matters: {},
   received: {},  // ticket id -> Set of materials the clerk ticked as received
   calls: [],  // this window's latest calls, newest first
-  busy: false, socket: null,
+  busy: false, queued: null, socket: null,
 };
 const $ = (id) => document.getElementById(id);
 const TZ = document.body.dataset.tz;
@@ -249,7 +249,16 @@ async function act(action, body, done) {
   } finally {
     S.busy = false;
     render();
+    runQueued();
   }
+}
+
+/* A key pressed while the previous press was still on its way runs once that
+   one is answered (one slot: a second early press replaces the first). */
+function runQueued() {
+  const name = S.queued;
+  S.queued = null;
+  if (name && !$(BUTTON_OF[name]).disabled) ACTIONS[name]();
 }
 
 function applyResult(action, r) {
@@ -274,6 +283,9 @@ const ACTIONS = {
   pause: () => act(myWindow().state === "paused" ? "resume" : "pause"),
 };
 
+const BUTTON_OF = { call: "act-call", recall: "act-recall", noshow: "act-noshow", start: "act-start",
+  finish: "act-finish", outcome: "act-outcome", transfer: "act-transfer", pause: "act-pause" };
+
 // USB number pad: by physical key (NumLock on or off), then by character
 const KEY_CODES = { NumpadEnter: "call", NumpadAdd: "call", NumpadDecimal: "recall", NumpadSubtract: "noshow",
   Numpad0: "start", NumpadMultiply: "finish", NumpadDivide: "outcome", Numpad7: "transfer", Numpad9: "pause" };
@@ -287,18 +299,15 @@ function onKey(e) {
   if (!name) return;
   e.preventDefault();
   if (e.repeat) return;
-  const button = { call: "act-call", recall: "act-recall", noshow: "act-noshow", start: "act-start", finish: "act-finish",
-    outcome: "act-outcome", transfer: "act-transfer", pause: "act-pause" }[name];
-  if ($(button).disabled) return;
+  if (S.busy) { S.queued = name; return; }
+  if ($(BUTTON_OF[name]).disabled) return;
   ACTIONS[name]();
 }
 
 function bind() {
   $("login-form").addEventListener("submit", login);
   $("logout").addEventListener("click", logout);
-  const buttons = { "act-call": "call", "act-recall": "recall", "act-noshow": "noshow", "act-start": "start",
-    "act-finish": "finish", "act-outcome": "outcome", "act-transfer": "transfer", "act-pause": "pause" };
-  for (const [id, name] of Object.entries(buttons)) {
+  for (const [name, id] of Object.entries(BUTTON_OF)) {
     $(id).addEventListener("click", (e) => { e.currentTarget.blur(); ACTIONS[name](); });
   }
   document.addEventListener("keydown", onKey);

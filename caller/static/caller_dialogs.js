@@ -62,12 +62,35 @@ const CallerDialogs = (() => {
     $("outcome-dialog").close("ok");
     const r = await act("finish", { outcome, reason: reason ? reason.slice(0, 500) : null });
     if (r && outcome === "incomplete") await printCorrection(t, missing, note);
+    if (r && outcome === "accepted") await showCase(t);
+  }
+
+  /* 受理转后台: the hub made a case of the ticket; offer its receipt (受理回执) to print */
+  let receiptUrl = null;
+  async function showCase(t) {
+    let found = [];
+    try { found = await HQ.api("GET", `/api/cases?ticket=${t.id}`); } catch (err) { return; }
+    const c = found[0];
+    if (!c) return;
+    receiptUrl = `/cases/${c.id}/receipt`;
+    const el = HQ.el;
+    $("slip-title").textContent = "已受理, 转后台审批";
+    $("slip-where").textContent = "请打印受理回执交给群众: 回执上有承诺期限和取件码。";
+    $("slip-text").replaceChildren(el("div", { class: "paper" },
+      el("div", { class: "title" }, c.number),
+      el("dl", {}, el("dt", {}, "办理事项"), el("dd", {}, c.matter_name), el("dt", {}, "承办部门"), el("dd", {}, c.department),
+         el("dt", {}, "承诺办结"), el("dd", {}, `${c.deadline} 前`), el("dt", {}, "号票"), el("dd", {}, t.number))));
+    $("slip-print").textContent = "打印受理回执";
+    $("slip-dialog").showModal();
   }
 
   async function printCorrection(t, missing, note) {
     try {
       const r = await HQ.api("POST", "/api/slips/correction",
         { window: S.windowId, ticket: t.id, missing, note: note || null });
+      receiptUrl = null;
+      $("slip-title").textContent = "补正材料告知单";
+      $("slip-print").textContent = "打印";
       $("slip-text").replaceChildren(slipPaper(r.slip));
       $("print-slip").replaceChildren(slipPaper(r.slip));
       $("slip-where").textContent = r.printer
@@ -141,7 +164,7 @@ const CallerDialogs = (() => {
     $("transfer-ok").addEventListener("click", confirmTransfer);
     for (const input of document.querySelectorAll('input[name="outcome"]')) input.addEventListener("change", showOutcomeParts);
     $("outcome-dialog").addEventListener("keydown", outcomeKeys);
-    $("slip-print").addEventListener("click", () => window.print());
+    $("slip-print").addEventListener("click", () => (receiptUrl ? window.open(receiptUrl, "_blank") : window.print()));
   }
 
   document.addEventListener("DOMContentLoaded", bind);
