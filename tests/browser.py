@@ -70,7 +70,11 @@ class CuttableLink:
             except OSError:
                 client.close()
                 continue
-            with self.lock:
+            with self.lock:  # a connection accepted while cut() ran must not slip through
+                if not self.open:
+                    client.close()
+                    upstream.close()
+                    continue
                 self.sockets.update((client, upstream))
             for a, b in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
@@ -85,23 +89,14 @@ class CuttableLink:
         except OSError:
             pass
         finally:
-            for s in (source, sink):
-                try:
-                    s.close()
-                except OSError:
-                    pass
+            _hang_up(source)
+            _hang_up(sink)
 
     def cut(self):
-        import socket
-
-        self.open = False
         with self.lock:
+            self.open = False
             for s in self.sockets:
-                try:
-                    s.shutdown(socket.SHUT_RDWR)
-                    s.close()
-                except OSError:
-                    pass
+                _hang_up(s)
             self.sockets.clear()
 
     def restore(self):
@@ -110,3 +105,16 @@ class CuttableLink:
     def close(self):
         self.cut()
         self.server.close()
+
+
+def _hang_up(sock):
+    """shutdown() before close(): a bare close() while the other pipe thread
+    is blocked in recv() on the same socket sends no FIN, and the browser
+    would never learn that the link is down."""
+    import socket
+
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    sock.close()
