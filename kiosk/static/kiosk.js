@@ -29,6 +29,7 @@
     K.matter = null;
     $("search-input").value = "";
     HQ.fill($("search-results"), hintLine());
+    if (K.resetPickup) K.resetPickup();
     K.show("start", false);
   };
   document.addEventListener("click", (e) => {
@@ -54,9 +55,10 @@
     }
   };
 
+  /* The catalog's pickup matter (scope "output") leads to 取件, where the code links the ticket to its case. */
   function matterTile(m, cls) {
-    return h("button", { type: "button", class: cls || "tile", dataset: { matter: m.id },
-                         onclick: () => K.openMatter(m.id) },
+    const open = () => (m.scope === "output" && K.openPickup ? K.openPickup("") : K.openMatter(m.id));
+    return h("button", { type: "button", class: cls || "tile", dataset: { matter: m.id }, onclick: open },
       h("span", { class: "tile-name" }, HQ.pick(m, "name")),
       h("span", { class: "tile-meta" }, HQ.pick(m, "department"),
         m.mode === "promised" ? " · " + HQ.t("promised", { n: m.promised_days }) : " · " + HQ.t("instant")));
@@ -117,7 +119,12 @@
     runSearch();
   };
   $("search-open").addEventListener("click", () => K.openSearch(""));
-  $("search-input").addEventListener("input", searchSoon);
+  $("search-input").addEventListener("input", () => {
+    // A receipt's QR read by the scanner on the start screen lands here: it is a pickup.
+    const text = $("search-input").value;
+    if (K.openPickup && /\/(?:case|t)\/[A-Za-z0-9_-]{16}/.test(text)) { $("search-input").value = ""; K.openPickup(text); return; }
+    searchSoon();
+  });
   // A physical keyboard or scanner on the start screen starts a search.
   document.addEventListener("keydown", (e) => {
     if (K.screen !== "start" || document.querySelector("dialog[open]")) return;

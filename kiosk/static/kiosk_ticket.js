@@ -7,11 +7,11 @@
   let busy = false;
 
   // taking a ticket ------------------------------------------------------------------
-  async function printerState() {
+  K.printerState = async function () {
     const q = K.printerId ? "?printer=" + encodeURIComponent(K.printerId) : "";
     const res = await HQ.api("GET", "/api/kiosk/printer" + q);
     return res.ok ? res.data : { state: "none", ok: false, printer: null };
-  }
+  };
 
   /* kind: normal | green (extra.reason) | help | appointment (extra.code) */
   K.takeTicket = async function (kind, extra) {
@@ -19,7 +19,7 @@
     busy = true;
     try {
       const { situation } = K.choice();
-      const printer = await printerState();
+      const printer = await K.printerState();
       const body = Object.assign({ matter: K.matter.id, situation: situation ? situation.id : null,
                                    printer: printer.ok ? printer.printer : null }, extra || {});
       let path = "/api/tickets";
@@ -27,14 +27,18 @@
       if (kind === "appointment") path = "/api/kiosk/checkin";
       const res = await HQ.api("POST", path, body, { idempotent: true, token: K.staff && K.staff.token });
       if (!res.ok) return res.message || HQ.t("error_generic");
-      K.ticket = res.data;
-      K.printer = printer;
-      renderTicket();
-      K.show("ticket");
+      K.showTicket(res.data, printer);
       return true;
     } finally {
       busy = false;
     }
+  };
+
+  K.showTicket = function (ticket, printer) {
+    K.ticket = ticket;
+    K.printer = printer;
+    renderTicket();
+    K.show("ticket");
   };
 
   function renderTicket() {
@@ -47,6 +51,7 @@
     badge.className = "priority-badge priority-" + t.priority;
     const sit = K.matter && t.situation ? K.matter.situations.find((s) => s.id === t.situation) : null;
     $("ticket-matter").textContent = HQ.pick(t, "matter_name") + (sit ? " · " + HQ.pick(sit, "name") : "");
+    renderCase(t.case);
     renderTicketLive();
     $("ticket-kinds").textContent = (t.serve_kinds || []).map((k) => HQ.t("kind_" + k)).join(HQ.lang === "en" ? ", " : "、");
     HQ.fill($("ticket-materials"), (t.materials || []).map((x) => h("li", {}, x)));
@@ -56,6 +61,14 @@
     const note = $("ticket-printer");
     note.textContent = p.state === "ok" ? HQ.t("printing") : p.state === "fault" ? HQ.t("printer_fault") : HQ.t("no_printer");
     note.className = "printer-note " + (p.state === "ok" ? "ok" : p.state === "fault" ? "fault" : "");
+  }
+
+  /* A pickup ticket (取件) names its case: the number on the receipt and the matter. */
+  function renderCase(c) {
+    $("ticket-case").hidden = !c;
+    $("ticket-case").closest(".ticket-card").classList.toggle("pickup", !!c);
+    $("ticket-case-number").textContent = c ? c.number : "";
+    $("ticket-case-matter").textContent = c ? c.matter_name : "";
   }
 
   function renderTicketLive() {

@@ -1,5 +1,6 @@
 /* The on-screen pads: letters (pinyin search), code (letters and digits,
-   ticket numbers and appointment codes) and pin (digits). A pad only calls
+   ticket numbers and appointment codes), pin (digits) and digits (the
+   pickup code, laid out like a phone). A pad only calls
    back; the page decides what a key does to its input. */
 "use strict";
 (function () {
@@ -8,6 +9,7 @@
     code: ["1234567890", "QWERTYUIOP", "ASDFGHJKL", "ZXCVBNM"],
     number: ["ABCDEFGHJ", "123", "456", "789", "0"],
     pin: ["123", "456", "789", "0"],
+    digits: ["123", "456", "789"], // the last row is clear, 0, delete (a phone's layout)
   };
 
   HQ.pad = function (container, options) {
@@ -21,6 +23,7 @@
     const controls = h("div", { class: "pad-row pad-controls" },
       h("button", { type: "button", class: "pad-key pad-wide", dataset: { key: "clear" },
                     onclick: () => options.onClear() }, h("span", { "data-t": "clear" }, HQ.t("clear"))),
+      layout === "digits" ? key("0") : null,
       h("button", { type: "button", class: "pad-key pad-wide", dataset: { key: "delete" },
                     onclick: () => options.onDelete() }, "⌫ ", h("span", { "data-t": "delete" }, HQ.t("delete"))));
     HQ.fill(container, h("div", { class: "pad pad-" + layout }, rows, controls));

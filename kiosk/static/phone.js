@@ -1,12 +1,14 @@
 /* The phone page behind a ticket's QR (/t/TOKEN): the ticket's state, people
    ahead and ETA, live; "请到 N 号窗口" when called; cancel while waiting; the
-   five-level rating after the service. The token is the only key. */
+   five-level rating after the service. A ticket with a case (办件) becomes the
+   case page (phone_case.js). The token is the only key. */
 "use strict";
 (function () {
   const h = HQ.h;
   const $ = (id) => document.getElementById(id);
   const token = document.body.dataset.token;
-  const P = (window.Phone = { ticket: null, live: null, lastStatus: null });
+  const P = (window.Phone = Object.assign(window.Phone || {}, { ticket: null, live: null, lastStatus: null }));
+  const ACTIVE = ["waiting", "called", "serving"];
   const SCORES = [5, 4, 3, 2, 1];
 
   function showError(message) {
@@ -18,7 +20,12 @@
     if (!token) { showError(HQ.t("bad_token")); return; }
     const res = await HQ.api("GET", "/api/t/" + encodeURIComponent(token));
     if (!res.ok) {
-      if (res.status === 404) { P.ticket = null; $("ticket").hidden = true; $("materials-box").hidden = true; }
+      if (res.status === 404) {
+        P.ticket = null;
+        $("ticket").hidden = true;
+        $("materials-box").hidden = true;
+        P.renderCase(null);
+      }
       showError(res.status === 404 ? HQ.t("bad_token") : res.message);
       return;
     }
@@ -33,7 +40,7 @@
     const t = P.ticket;
     if (!t) return;
     const live = P.live && P.live.synced;
-    $("ticket").hidden = false;
+    renderCaseAndTicket(t);
     $("ticket").dataset.status = t.status;
     $("number").textContent = t.number;
     const situation = HQ.lang === "zh" && t.situation_name ? " · " + t.situation_name : "";
@@ -60,6 +67,21 @@
 
     if (t.status === "called" && P.lastStatus && P.lastStatus !== "called" && navigator.vibrate) navigator.vibrate([300, 150, 300]);
     P.lastStatus = t.status;
+  }
+
+  /* With a case, the case leads; a ticket still in the queue (a pickup ticket) stays
+     on top, and a finished one stays only while it may be rated. */
+  function renderCaseAndTicket(t) {
+    const active = ACTIVE.includes(t.status);
+    P.renderCase(t.case, token);
+    $("ticket").hidden = !!t.case && !active && !(t.status === "done" && (t.rating || {}).allowed);
+    $("ticket").classList.toggle("compact", !!t.case && !active);
+    if (t.case) {
+      const [first, second] = active ? [$("ticket"), $("case")] : [$("case"), $("ticket")];
+      if (first.nextElementSibling !== second) second.before(first);
+    }
+    document.title = (t.case ? HQ.t("case_title") : HQ.t("phone_title")) + " · " +
+      document.querySelector(".hall-name").textContent;
   }
 
   function renderRating(t) {
@@ -111,7 +133,13 @@
   P.live = HQ.live({
     onState: (ok) => { if (ok) load(); else render(); },
     onEvent: (type, data) => {
-      if (!P.ticket || !type.startsWith("ticket.")) return;
+      if (!P.ticket) return;
+      if (type === "case.state") { // public and minimal: re-read when it is about this page's case
+        const mine = data.ticket_id === P.ticket.id || (P.ticket.case && data.case && data.case.number === P.ticket.case.number);
+        if (mine) loadSoon();
+        return;
+      }
+      if (!type.startsWith("ticket.")) return;
       if (data.ticket && data.ticket.id === P.ticket.id) loadSoon();
       else if (P.ticket.status === "waiting") loadLater(); // someone ahead moved: people ahead and ETA change
     },
