@@ -47,6 +47,10 @@ def create_app(hall, store, clock, async_mode="gevent"):
         _register_pages(app, name)
     _register_errors(app)
 
+    @app.get("/favicon.ico")
+    def favicon():
+        return "", 204  # pages carry their own icon; this keeps browser logs clean
+
     @app.get("/")
     def index():
         return render_template_string(INDEX, name=hall.name, pages=PAGES)
