@@ -27,7 +27,7 @@ from pathlib import Path
 from .bench_boards import worker
 from .simulate_stats import percentile
 
-RATES = (0, 10, 25, 50, 100, 200, 300, 400, 600)  # tickets per second, phase by phase (0: calls only)
+RATES = (0, 10, 25, 50, 100, 150, 200, 300, 400, 600)  # tickets per second, phase by phase (0: calls only)
 ISSUERS = 4  # kiosk connections issuing in parallel
 CALLS_PER_SECOND = 5
 KEPT_UP = 0.95  # a phase counts when it issued this share of its target
