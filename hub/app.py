@@ -16,7 +16,7 @@ from .live import init_live
 from .rhythm import SurgeWatch
 
 log = logging.getLogger("hallq.app")
-PAGE_MODULES = ("kiosk.pages", "caller.pages", "display.pages", "hub.cases.api", "caller.backoffice")
+PAGE_MODULES = ("kiosk.pages", "caller.pages", "display.pages", "hub.cases.api", "caller.backoffice", "hub.ops_api")
 
 INDEX = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{{ name }} · hallq</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">

@@ -227,17 +227,22 @@ def _copy(src_path, dest_path):
         src.close()
 
 
-def daily_name(now=None):
-    return time.strftime("hallq-%Y-%m-%d.db", time.localtime(now))
+def daily_name(now=None, tz=None):
+    """hallq-YYYY-MM-DD.db of the day of `now`: in the hall's time zone `tz` if given."""
+    if tz is None:
+        return time.strftime("hallq-%Y-%m-%d.db", time.localtime(now))
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+    return datetime.fromtimestamp(time.time() if now is None else now, ZoneInfo(tz)).strftime("hallq-%Y-%m-%d.db")
 
 
-def backup_to_dir(db_path, directory, keep, now=None):
+def backup_to_dir(db_path, directory, keep, now=None, tz=None):
     """Today's backup into `directory` (same day: replaced), then keep the newest `keep`."""
     if keep < 1:
         raise BackupError("--keep 至少为 1")
     directory = str(directory)
     _remove_stale_tmp(directory)
-    summary = backup(db_path, os.path.join(directory, daily_name(now)))
+    summary = backup(db_path, os.path.join(directory, daily_name(now, tz)))
     summary["removed"] = rotate(directory, keep)
     return summary
 
@@ -273,13 +278,19 @@ def status_path(db_path):
     return os.path.join(os.path.dirname(os.path.abspath(str(db_path))), STATUS_NAME)
 
 
-def record_status(db_path, ok, now, target, detail=""):
+def record_status(db_path, ok, now, target, detail="", daily=False):
     """Note the outcome of a backup beside the database (best effort: a
-    backup that worked must not fail because its note could not be written)."""
+    backup that worked must not fail because its note could not be written).
+    `daily`: the day's backup into the hall file's [backup] directory, which
+    hub.backup_plan schedules by (a backup to a file by hand is not one)."""
     status = read_status(db_path) or {}
     status.update(last_attempt_at=now, last_ok=bool(ok), target=str(target), detail=str(detail))
     if ok:
         status["last_success_at"] = now
+    if daily:
+        status["daily_attempt_at"] = now
+        if ok:
+            status["daily_success_at"] = now
     path = status_path(db_path)
     try:
         tmp = f"{path}.{os.getpid()}.tmp"

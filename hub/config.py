@@ -129,6 +129,14 @@ class Rules:
 
 
 @dataclass(frozen=True)
+class Backup:
+    """The daily backup (hallq backup, run by hallq-backup.timer)."""
+    dir: str = "backups"  # a relative path is beside the database (/var/lib/hallq/backups)
+    keep: int = 14  # daily files kept, the newest
+    at: str = "18:30"  # "HH:MM" in the hall's time zone, after closing
+
+
+@dataclass(frozen=True)
 class Hall:
     name: str
     name_en: str = ""
@@ -141,6 +149,7 @@ class Hall:
     hours: Hours = field(default_factory=Hours)
     calendar: Calendar = field(default_factory=Calendar)
     rules: Rules = field(default_factory=Rules)
+    backup: Backup = field(default_factory=Backup)
     queues: tuple[Queue, ...] = ()
     matters: tuple[Matter, ...] = ()
     windows: tuple[Window, ...] = ()

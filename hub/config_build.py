@@ -9,16 +9,17 @@ import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from hub.config import (
-    DEVICE_KINDS, WINDOW_KINDS, Calendar, Device, Hall, Hours, Queue, Rules, Window,
+    DEVICE_KINDS, WINDOW_KINDS, Backup, Calendar, Device, Hall, Hours, Queue, Rules, Window,
 )
 from hub.config_checker import Checker, default_of, show
 from hub.config_lines import join
 from hub.config_matters import read_matters, read_questions
 
-TOP_KEYS = ("hall", "hours", "calendar", "rules", "questions", "queues", "matters", "windows", "devices")
+TOP_KEYS = ("hall", "hours", "calendar", "rules", "backup", "questions", "queues", "matters", "windows", "devices")
 HALL_KEYS = ("name", "name_en", "timezone", "public_url", "language", "notice", "printer", "paper_mm")
 HOURS_KEYS = ("periods", "enforce", "expire_at_closing", "workdays")
 CALENDAR_KEYS = ("holidays", "workdays")
+BACKUP_KEYS = ("dir", "keep", "at")
 QUEUE_KEYS = ("id", "name", "name_en", "surge_minutes")
 WINDOW_KEYS = ("id", "number", "kind", "name", "profile", "floor")
 DEVICE_KEYS = ("id", "kind", "key", "window", "url", "address", "protocol", "options")
@@ -50,6 +51,7 @@ def build_hall(doc, lines, source=""):
     hours = _hours(c, doc)
     calendar = _calendar(c, doc, hours)
     rules = _rules(c, doc)
+    backup = _backup(c, doc)
     questions = read_questions(c, doc)
     queues = _queues(c, doc)
     queue_ids = {q.id for _, q in queues}
@@ -58,7 +60,7 @@ def build_hall(doc, lines, source=""):
     devices = _devices(c, doc, {w.id for w in windows})
     _check_served(c, queues, windows)
     model = Hall(
-        **_hall_fields(c, hall, "hall" in doc), hours=hours, calendar=calendar, rules=rules,
+        **_hall_fields(c, hall, "hall" in doc), hours=hours, calendar=calendar, rules=rules, backup=backup,
         queues=tuple(q for _, q in queues), matters=matters, windows=windows,
         devices=devices, source=str(source),
     )
@@ -166,6 +168,24 @@ def _rules(c, doc):
         values[key] = value
     values["case_alert_days"] = c.ints(t, p, "case_alert_days", default_of(Rules, "case_alert_days"), 0)
     return Rules(**values)
+
+
+def _backup(c, doc):
+    p = "backup"
+    t = c.get(doc, "", p, "table", {})
+    c.unknown(t, p, BACKUP_KEYS)
+    directory = c.get(t, p, "dir", "str", default_of(Backup, "dir"))
+    if not directory.strip():
+        c.error(join(p, "dir"), '备份目录不能为空 (如 "/media/hallq-backup/hallq")')
+    elif directory != directory.strip():
+        c.error(join(p, "dir"), f"备份目录 {show(directory)} 不能以空格开头或结尾")
+    keep = c.get(t, p, "keep", "int", default_of(Backup, "keep"))
+    if "keep" in t and keep < 1:
+        c.error(join(p, "keep"), f"至少保留 1 份, 而不是 {show(keep)}")
+    at = default_of(Backup, "at")
+    if "at" in t:
+        at = c.time(t["at"], join(p, "at")) or at
+    return Backup(dir=directory, keep=keep, at=at)
 
 
 def _queues(c, doc):

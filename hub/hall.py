@@ -11,7 +11,7 @@ import json
 import secrets
 from dataclasses import replace
 
-from . import routing, tickets as rules
+from . import day_summary, routing, tickets as rules
 from .clock import hall_date, iso, within_hours
 from .errors import HallError
 from .estimates import Estimates
@@ -330,7 +330,8 @@ class HallService(WindowOps, Feedback):
                  "fault": rows[d.id]["fault"] if d.id in rows else None} for d in self.hall.devices]
 
     def close_day(self, reason="closing"):
-        """At closing: waiting and called tickets expire with a reason; summarised in one event."""
+        """At closing: waiting and called tickets expire with a reason; the day is summarised
+        (hub/day_summary.py): its counts in the public event, the whole summary to staff."""
         def work(conn, now, emit):
             expired = []
             for row in conn.execute("SELECT * FROM tickets WHERE status IN ('waiting','called')").fetchall():
@@ -340,8 +341,11 @@ class HallService(WindowOps, Feedback):
             conn.execute("UPDATE windows SET ticket_id=NULL")
             day = hall_date(now, self.hall.timezone)
             conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('closed_day', ?)", (day,))
-            emit("day.closed", {"day": day, "expired": len(expired), "numbers": expired[:500]})
-            return {"day": day, "expired": len(expired)}
+            summary = day_summary.record(conn, day, now)
+            emit("day.closed", {"day": day, "expired": len(expired), "numbers": expired[:500],
+                                "summary": day_summary.counts(summary)})
+            emit("day.summary", {"day": day, "summary": summary}, public=False)
+            return {"day": day, "expired": len(expired), "summary": summary}
         return self._commit(work)
 
     def closed_day(self):

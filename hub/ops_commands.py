@@ -13,15 +13,14 @@ import sys
 
 from hub.cli import add_common
 
-DEFAULT_KEEP = 14
-
-
 def register(subparsers):
-    p = subparsers.add_parser("backup", help="在线备份数据库（hub 运行时也可以）")
-    add_common(p, config=False)
-    p.add_argument("--to", metavar="FILE", help="备份到这个文件")
-    p.add_argument("--dir", metavar="DIR", help="每天一个文件 hallq-YYYY-MM-DD.db 备份到这个目录（U 盘、网络共享）")
-    p.add_argument("--keep", type=int, metavar="N", help=f"与 --dir 一起：保留最近 N 个（默认 {DEFAULT_KEEP}）")
+    p = subparsers.add_parser("backup", help="在线备份数据库（hub 运行时也可以）；默认按大厅配置的 [backup] 备份")
+    add_common(p)
+    p.add_argument("--to", metavar="FILE", help="备份到这个文件（不按 [backup]）")
+    p.add_argument("--dir", metavar="DIR", help="代替 [backup] dir：每天一个文件 hallq-YYYY-MM-DD.db")
+    p.add_argument("--keep", type=int, metavar="N", help="代替 [backup] keep：保留最近 N 个")
+    p.add_argument("--if-due", action="store_true",
+                   help="只在当天的备份到时间（[backup] at）且还没做时才备份（hallq-backup.timer 用）")
     p.set_defaults(handler=cmd_backup)
 
     p = subparsers.add_parser("restore", help="从备份恢复数据库（须先停止 hub）")
@@ -69,20 +68,54 @@ def _db(args):
 # backup / restore / migrate / prune ---------------------------------------------
 
 def cmd_backup(args):
-    from hub import backup
-    if bool(args.to) == bool(args.dir):
-        return fail("请给出 --to FILE 或 --dir DIR 之一")
-    if args.keep is not None and not args.dir:
-        return fail("--keep 只能与 --dir 一起使用")
     import time
-    db, keep = _db(args), DEFAULT_KEEP if args.keep is None else args.keep
+
+    from hub import backup
+    if args.to and (args.dir or args.keep is not None or args.if_due):
+        return fail("--to 不能与 --dir、--keep 或 --if-due 一起使用")
+    db, now = _db(args), time.time()
+    if args.to:
+        return _backup_once(db, now, args.to, lambda: backup.backup(db, args.to), daily=False)
     try:
-        summary = backup.backup(db, args.to) if args.to else backup.backup_to_dir(db, args.dir, keep)
+        directory, keep, at, tz = _backup_plan(args, db)
+    except ValueError as exc:
+        if os.path.isfile(db):
+            backup.record_status(db, False, now, args.config or "", exc, daily=True)
+        return fail(exc)
+    from hub.backup_plan import backup_due
+    if args.if_due and not backup_due(now, at, tz, backup.read_status(db)):
+        return 0
+    return _backup_once(db, now, directory, lambda: backup.backup_to_dir(db, directory, keep, now=now, tz=tz),
+                        daily=True)
+
+
+def _backup_plan(args, db):
+    """(directory, keep, at, time zone) from the hall file's [backup], with --dir/--keep over it."""
+    from hub.backup_plan import backup_dir
+    from hub.config import ConfigError, format_error, load_hall
+    try:
+        hall = load_hall(args.config)
+    except ConfigError as exc:
+        raise ValueError(f"大厅配置文件有错误，无法读取 [backup]：{format_error(exc.errors[0])}") from None
+    setting = hall.backup.dir if args.dir is None else args.dir
+    directory = backup_dir(setting, db)
+    if not os.path.isabs(os.path.expanduser(setting)) and os.path.isfile(db):
+        try:  # beside the database: ours to make (a mount point is not: it may be unmounted)
+            os.makedirs(directory, exist_ok=True)
+        except OSError:
+            pass  # the backup then says the directory is missing
+    return directory, hall.backup.keep if args.keep is None else args.keep, hall.backup.at, hall.timezone
+
+
+def _backup_once(db, now, target, run, daily):
+    from hub import backup
+    try:
+        summary = run()
     except backup.BackupError as exc:
         if os.path.isfile(db):
-            backup.record_status(db, False, time.time(), args.to or args.dir, exc)
+            backup.record_status(db, False, now, target, exc, daily=daily)
         return fail(exc)
-    backup.record_status(db, True, time.time(), summary["path"], backup.describe(summary))
+    backup.record_status(db, True, now, summary["path"], backup.describe(summary), daily=daily)
     print(f"已备份到 {summary['path']}（{summary['bytes'] // 1024} KB，{backup.describe(summary)}，完整性检查通过）")
     for path in summary.get("removed", ()):
         print(f"已删除旧备份 {path}")

@@ -84,10 +84,21 @@ CREATE TABLE case_alerts (case_id INTEGER NOT NULL, point TEXT NOT NULL, deadlin
 CREATE TABLE pickup_failures (ip TEXT NOT NULL, at REAL NOT NULL);
 """
 
+# The summary of each closed day (hub/day_summary.py): written at closing,
+# kept when old event rows are pruned, read by GET /api/days.
+SCHEMA_3 = """
+CREATE TABLE day_summaries (
+    day TEXT PRIMARY KEY, closed_at REAL NOT NULL, issued INTEGER NOT NULL, called INTEGER NOT NULL,
+    served INTEGER NOT NULL, no_shows INTEGER NOT NULL, expired INTEGER NOT NULL, cancelled INTEGER NOT NULL,
+    mean_wait_min REAL, max_wait_min REAL, within_15_min INTEGER NOT NULL, rated INTEGER NOT NULL,
+    avg_rating REAL, ratings TEXT NOT NULL);
+"""
+
 # Each migration takes the connection inside an open transaction.
 MIGRATIONS = [
     lambda conn: conn.executescript_in_tx(SCHEMA_1),
     lambda conn: conn.executescript_in_tx(SCHEMA_2),
+    lambda conn: conn.executescript_in_tx(SCHEMA_3),
 ]
 
 

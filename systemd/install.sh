@@ -6,7 +6,9 @@
 # Run it from the source tree (a git clone or an unpacked release tarball).
 # Running it again upgrades in place: the code and the units are replaced,
 # the database is migrated, and the hall file, the settings in /etc/hallq
-# and the data in /var/lib/hallq are kept as they are.
+# and the data in /var/lib/hallq are kept as they are. (One exception: the
+# backup settings of /etc/hallq/backup.env, used up to hallq 0.1, move into
+# the hall file's [backup] table once; backup.env becomes backup.env.migrated.)
 #
 # Options:
 #   --screen PAGE       enable a Chromium kiosk screen on the desktop:
@@ -118,12 +120,12 @@ if [ "$MKUSER" = 1 ]; then
 fi
 
 # 3. directories ---------------------------------------------------------------------
-mkdir -p "$OPT/bin" "$ETC" "$VAR" "$D/var/backups/hallq" "$D/usr/local/bin" \
+mkdir -p "$OPT/bin" "$ETC" "$VAR" "$VAR/backups" "$D/usr/local/bin" \
   "$D/etc/systemd/system" "$D/etc/systemd/user" "$D/etc/udev/rules.d" "$D/etc/systemd/journald.conf.d"
 # /etc/hallq is readable by all (the desktop user's screens read screen.env);
 # the hall file with the device keys is not (0640 root:hallq)
 own root:hallq 0755 "$ETC"
-own hallq:hallq 0750 "$VAR" "$D/var/backups/hallq"
+own hallq:hallq 0750 "$VAR" "$VAR/backups"
 
 # 4. the code: a copy of the source, installed into the venv ---------------------------
 say "复制程序到 /opt/hallq/src"
@@ -176,11 +178,40 @@ elif [ ! -e "$ETC/hall.toml" ]; then
 else
   say "保留已有的 /etc/hallq/hall.toml"
 fi
-for env in backup board bridge screen; do
+for env in board bridge screen; do
   if [ ! -e "$ETC/$env.env" ]; then
     install -m 0644 "$SRC/systemd/etc/$env.env" "$ETC/$env.env"
   fi
 done
+
+# backup.env (hallq 0.1: HALLQ_BACKUP_DIR, HALLQ_BACKUP_KEEP for the timer) -> the
+# hall file's [backup], where the hub shows it and `hallq backup` reads it
+migrate_backup_env() {
+  local env=$ETC/backup.env hall=$ETC/hall.toml dir keep
+  if grep -Eq '^[[:space:]]*\[backup\]' "$hall"; then
+    say "/etc/hallq/hall.toml 已有 [backup]：不再使用 backup.env"
+  else
+    dir=$(sed -n 's/^[[:space:]]*HALLQ_BACKUP_DIR=//p' "$env" | tail -n 1 | tr -d "\"'")
+    keep=$(sed -n 's/^[[:space:]]*HALLQ_BACKUP_KEEP=//p' "$env" | tail -n 1 | tr -d "\"' ")
+    dir=${dir:-/var/backups/hallq}
+    case $keep in ''|*[!0-9]*) keep=14 ;; esac
+    case $dir in *\\*) say "backup.env 的目录写法不常见，请手动在 hall.toml 写 [backup]"; return 0 ;; esac
+    cp -p "$hall" "$hall.before-backup-migration"
+    printf '\n# 每日备份（由 install.sh 从 /etc/hallq/backup.env 迁移而来，含义见 docs/config.md）\n[backup]\ndir = "%s"\nkeep = %s\nat = "18:30"\n' \
+      "$dir" "$keep" >>"$hall"
+    if ! "$HALLQ" check-config "$hall" >/dev/null 2>&1; then
+      mv "$hall.before-backup-migration" "$hall"
+      say "未能把 backup.env 迁入 hall.toml（hall.toml 本身有错误？请运行 hallq check-config），backup.env 暂时保留"
+      return 0
+    fi
+    rm -f "$hall.before-backup-migration"
+    say "备份设置已从 backup.env 迁入 /etc/hallq/hall.toml 的 [backup]：dir = \"$dir\"，keep = $keep"
+  fi
+  mv "$env" "$env.migrated"
+}
+if [ "$HUB" = 1 ] && [ -f "$ETC/backup.env" ] && [ -f "$ETC/hall.toml" ]; then
+  migrate_backup_env
+fi
 
 # 6. units, udev rules, journald limits ----------------------------------------------------
 say "安装 systemd 服务、udev 规则、日志上限"
@@ -246,7 +277,7 @@ if [ "$UPGRADE" = 1 ]; then say "升级完成，数据已保留。"; else say "�
 cat <<EOF
     大厅配置:  /etc/hallq/hall.toml   （改完运行: hallq check-config /etc/hallq/hall.toml）
     数据库:    /var/lib/hallq/hallq.db
-    备份目录:  见 /etc/hallq/backup.env
+    每日备份:  hall.toml 的 [backup]（目录、保留份数、时间）
     页面:      http://<本机地址>:8080/   （/kiosk 取号 · /board 综合屏 · /caller 窗口 · /manager 管理）
     状态:      hallq status   ·   日志: journalctl -u hallq-hub -f
 EOF

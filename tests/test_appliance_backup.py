@@ -263,8 +263,8 @@ def test_backup_command_rotation_and_errors(tmp_path):
     db = make_db(tmp_path / "hallq.db")
     result = hallq("backup", "--db", str(db), "--dir", str(tmp_path), "--keep", "2")
     assert result.returncode == 0 and "已备份到" in result.stdout
-    for args, message in ((["--to", str(tmp_path / "x.db"), "--keep", "2"], "--keep 只能与 --dir"),
-                          ([], "--to FILE 或 --dir DIR"),
+    for args, message in ((["--to", str(tmp_path / "x.db"), "--keep", "2"], "--to 不能与"),
+                          (["--to", str(tmp_path / "x.db"), "--dir", str(tmp_path)], "--to 不能与"),
                           (["--dir", str(tmp_path / "not-mounted")], "备份目录不存在"),
                           (["--dir", str(tmp_path), "--keep", "0"], "至少为 1")):
         result = hallq("backup", "--db", str(db), *args)
@@ -285,3 +285,105 @@ def test_each_backup_leaves_a_note_for_the_health_report(tmp_path):
     note = backup.read_status(db)
     assert note["last_ok"] is True and note["target"].startswith(str(tmp_path / "usb" / "hallq-"))
     assert note["last_success_at"] == note["last_attempt_at"]
+
+
+# the hall file's [backup] ------------------------------------------------------------
+
+def hall_with_backup(tmp_path, lines):
+    """The demo hall with its [backup] table replaced by `lines`."""
+    from hub.config import demo_hall_path
+    text = demo_hall_path().read_text(encoding="utf-8")
+    start = text.index("[backup]\n")
+    end = text.index("\n\n", start)
+    path = tmp_path / "hall.toml"
+    path.write_text(text[:start] + "[backup]\n" + "\n".join(lines) + text[end:], encoding="utf-8")
+    return path
+
+
+def test_backup_follows_the_hall_files_settings(tmp_path):
+    db = make_db(tmp_path / "var" / "hallq.db")
+    stick = tmp_path / "usb"
+    stick.mkdir()
+    for day in ("2020-01-01", "2020-01-02", "2020-01-03"):  # earlier daily backups on the stick
+        (stick / f"hallq-{day}.db").write_bytes(b"old")
+    config = hall_with_backup(tmp_path, [f'dir = "{stick}"', "keep = 2", 'at = "18:30"'])
+    result = hallq("backup", "--config", str(config), "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    daily = sorted(p.name for p in stick.glob("hallq-*.db"))
+    today = [n for n in daily if not n.startswith("hallq-2020")]
+    assert len(today) == 1 and daily == ["hallq-2020-01-03.db"] + today  # the newest 2 kept
+    assert "已删除旧备份" in result.stdout and len(rows(stick / today[0])) == 3
+    note = backup.read_status(db)
+    assert note["daily_success_at"] == note["last_success_at"] and note["target"] == str(stick / today[0])
+
+    # --keep and --dir stand in for the hall file's keep and dir
+    assert hallq("backup", "--config", str(config), "--db", str(db), "--keep", "1").returncode == 0
+    assert sorted(p.name for p in stick.glob("hallq-*.db")) == today
+    other = tmp_path / "share"
+    other.mkdir()
+    assert hallq("backup", "--config", str(config), "--db", str(db), "--dir", str(other)).returncode == 0
+    assert [p.name for p in other.iterdir()] == today
+
+    # a relative dir is beside the database, and made there when missing
+    config = hall_with_backup(tmp_path, ['dir = "backups"'])
+    assert hallq("backup", "--config", str(config), "--db", str(db)).returncode == 0
+    assert [p.name for p in (tmp_path / "var" / "backups").iterdir()] == today
+
+
+def test_backup_refuses_a_broken_hall_file_and_notes_it(tmp_path):
+    db = make_db(tmp_path / "hallq.db")
+    config = hall_with_backup(tmp_path, ['dir = "/media/hallq-backup"', "keep = 0"])
+    result = hallq("backup", "--config", str(config), "--db", str(db))
+    assert result.returncode == 1 and "大厅配置文件有错误" in result.stderr and "backup.keep" in result.stderr
+    assert "Traceback" not in result.stderr
+    note = backup.read_status(db)
+    assert note["last_ok"] is False and "backup.keep" in note["detail"]
+    # an absolute directory that is not there (a stick not mounted) is never made
+    config = hall_with_backup(tmp_path, [f'dir = "{tmp_path / "usb" / "hallq"}"'])
+    result = hallq("backup", "--config", str(config), "--db", str(db))
+    assert result.returncode == 1 and "备份目录不存在" in result.stderr and not (tmp_path / "usb").exists()
+
+
+def test_if_due_backs_up_once_a_day_after_the_hall_files_time(tmp_path):
+    db = make_db(tmp_path / "hallq.db")
+    stick = tmp_path / "usb"
+    stick.mkdir()
+    config = hall_with_backup(tmp_path, [f'dir = "{stick}"', 'at = "00:00"'])
+    now = time.time()
+    backup.record_status(db, True, now, "earlier", "", daily=True)  # done since the last midnight
+    result = hallq("backup", "--config", str(config), "--db", str(db), "--if-due")
+    assert result.returncode == 0 and result.stdout == result.stderr == ""
+    assert list(stick.iterdir()) == []
+    backup.record_status(db, True, now - 2 * 86400, "earlier", "", daily=True)  # two days ago: owed
+    result = hallq("backup", "--config", str(config), "--db", str(db), "--if-due")
+    assert result.returncode == 0 and "已备份到" in result.stdout
+    assert len(list(stick.glob("hallq-*.db"))) == 1
+    assert hallq("backup", "--config", str(config), "--db", str(db), "--if-due").stdout == ""  # done now
+
+
+def test_when_the_daily_backup_is_due():
+    from hub.backup_plan import RETRY_S, backup_due, last_slot, next_backup_at, next_slot
+    tz, at = "Asia/Shanghai", "18:30"
+    morning = 1795654800.0  # 2026-11-26 09:00 +08:00
+    slot_26 = morning + 9.5 * 3600  # 2026-11-26 18:30
+    slot_25 = slot_26 - 86400
+    assert last_slot(morning, at, tz) == slot_25 and next_slot(morning, at, tz) == slot_26
+    assert last_slot(slot_26, at, tz) == slot_26 and next_slot(slot_26, at, tz) == slot_26 + 86400
+    done_last_night = {"daily_attempt_at": slot_25 + 60, "daily_success_at": slot_25 + 60}
+    assert not backup_due(morning, at, tz, done_last_night)
+    assert next_backup_at(morning, at, tz, done_last_night) == slot_26
+    assert backup_due(slot_26 + 1, at, tz, done_last_night)  # evening: today's is owed
+    # the Pi was off last evening: caught up in the morning
+    off = {"daily_attempt_at": slot_25 - 86400, "daily_success_at": slot_25 - 86400}
+    assert backup_due(morning, at, tz, off) and next_backup_at(morning, at, tz, off) == morning
+    # a failure is tried again after RETRY_S, not at every tick
+    failed = {"daily_attempt_at": slot_26 + 60, "daily_success_at": slot_25 + 60}
+    assert not backup_due(slot_26 + 120, at, tz, failed)
+    assert next_backup_at(slot_26 + 120, at, tz, failed) == slot_26 + 60 + RETRY_S
+    assert backup_due(slot_26 + 60 + RETRY_S, at, tz, failed)
+    # a backup to a file by hand does not count as the day's; an old note (no daily_*) does
+    by_hand = {"last_attempt_at": slot_26 + 60, "last_success_at": slot_26 + 60,
+               "daily_attempt_at": slot_25 + 60, "daily_success_at": slot_25 + 60}
+    assert backup_due(slot_26 + 120, at, tz, by_hand)
+    assert not backup_due(slot_26 + 120, at, tz, {"last_attempt_at": slot_26 + 60, "last_success_at": slot_26 + 60})
+    assert backup_due(morning, at, tz, None)  # never: at once

@@ -80,8 +80,10 @@ def test_first_install_lays_out_the_appliance(installed):
     assert (root / "etc/udev/rules.d/61-hallq-serial.rules").exists()
     assert "SystemMaxUse" in (root / "etc/systemd/journald.conf.d/hallq.conf").read_text()
     assert os.readlink(root / "usr/local/bin/hallq") == "/opt/hallq/venv/bin/hallq"
-    for env in ("backup", "board", "bridge", "screen"):
+    for env in ("board", "bridge", "screen"):
         assert (root / f"etc/hallq/{env}.env").exists()
+    assert not (root / "etc/hallq/backup.env").exists()  # the hall file's [backup] says it
+    assert (root / "var/lib/hallq/backups").is_dir()  # [backup] dir = "backups", beside the database
     src = root / "opt/hallq/src"
     assert (src / "hub/backup.py").exists() and (src / "config/demo-hall.toml").exists()
     assert not (src / "tests").exists() and not (src / ".venv").exists() and not (src / ".git").exists()
@@ -91,15 +93,15 @@ def test_first_install_lays_out_the_appliance(installed):
 def test_running_again_upgrades_and_keeps_the_data(installed):
     root = installed
     hall, db = root / "etc/hallq/hall.toml", root / "var/lib/hallq/hallq.db"
-    backup_env = root / "etc/hallq/backup.env"
+    screen_env = root / "etc/hallq/screen.env"
     # a day in the hall: the technician edits the hall file and settings, the hub writes
     hall.write_text(hall.read_text() + "\n# 本厅已调整\n")
-    backup_env.write_text("HALLQ_BACKUP_DIR=/media/hallq-backup\nHALLQ_BACKUP_KEEP=30\n")
+    screen_env.write_text("HALLQ_HUB_URL=http://10.0.0.5:8080\n")
     conn = sqlite3.connect(db)
     conn.execute("INSERT INTO settings (key, value) VALUES ('notice', '今天正常办公')")
     conn.commit()
     conn.close()
-    before = {p: p.read_bytes() for p in (hall, db, backup_env)}
+    before = {p: p.read_bytes() for p in (hall, db, screen_env)}
     old_unit = root / "etc/systemd/system/hallq-hub.service"
     old_unit.write_text("stale")  # units are ours: replaced on upgrade
 
@@ -110,6 +112,45 @@ def test_running_again_upgrades_and_keeps_the_data(installed):
         assert path.read_bytes() == content, path
     assert query(db, "SELECT value FROM settings WHERE key='notice'") == [("今天正常办公",)]
     assert old_unit.read_text() == (ROOT / "systemd/hallq-hub.service").read_text()
+
+
+def without_backup_table(text):
+    start = text.index("[backup]\n")
+    return text[:start] + text[text.index("\n\n", start) + 2:]
+
+
+def test_an_upgrade_moves_backup_env_into_the_hall_file_once(installed):
+    root = installed
+    hall, env = root / "etc/hallq/hall.toml", root / "etc/hallq/backup.env"
+    old = without_backup_table(hall.read_text())  # a hall file from hallq 0.1 had no [backup]
+    hall.write_text(old)
+    env.write_text('# hallq 0.1\nHALLQ_BACKUP_DIR="/media/hallq-backup/hallq"\nHALLQ_BACKUP_KEEP=30\n')
+    result = run(INSTALL, root, *SCRATCH)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "已从 backup.env 迁入" in result.stdout
+    text = hall.read_text()
+    assert text.startswith(old)  # appended, nothing else touched
+    assert tomllib.loads(text)["backup"] == {"dir": "/media/hallq-backup/hallq", "keep": 30, "at": "18:30"}
+    assert not env.exists() and (root / "etc/hallq/backup.env.migrated").exists()
+    again = run(INSTALL, root, *SCRATCH)  # nothing more to move
+    assert again.returncode == 0 and hall.read_text() == text and "backup.env" not in again.stdout
+
+    env.write_text("HALLQ_BACKUP_DIR=/mnt/share\n")  # a hall file that has [backup] wins
+    third = run(INSTALL, root, *SCRATCH)
+    assert third.returncode == 0 and "已有 [backup]" in third.stdout and hall.read_text() == text
+    assert not env.exists()
+
+
+def test_a_broken_hall_file_keeps_backup_env(installed):
+    root = installed
+    hall, env = root / "etc/hallq/hall.toml", root / "etc/hallq/backup.env"
+    broken = without_backup_table(hall.read_text()).replace("paper_mm = 80", "paper_mm = 70")
+    hall.write_text(broken)
+    env.write_text("HALLQ_BACKUP_DIR=/media/hallq-backup\n")
+    result = run(INSTALL, root, *SCRATCH)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "未能把 backup.env 迁入" in result.stdout
+    assert hall.read_text() == broken and env.exists()
 
 
 def test_uninstall_keeps_the_data_unless_purged(installed):

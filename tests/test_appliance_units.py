@@ -110,9 +110,17 @@ def test_device_services_get_only_their_groups():
     assert "hallq board --hub ${HALLQ_HUB_URL}" in board["ExecStart"][0]
     for unit in (bridge, board):
         assert unit["DevicePolicy"] == ["closed"] and unit["NoNewPrivileges"] == ["yes"]
-    timer = settings("hallq-backup.timer")
-    assert timer["Persistent"] == ["true"] and timer["OnCalendar"]
-    assert "hallq backup" in settings("hallq-backup.service")["ExecStart"][0]
+
+
+def test_backup_timer_asks_often_and_the_hall_file_says_when():
+    timer, service = settings("hallq-backup.timer"), settings("hallq-backup.service")
+    assert timer["Persistent"] == ["true"] and timer["OnCalendar"] == ["*:00/15"]
+    assert service["ExecStart"] == ["/opt/hallq/venv/bin/hallq backup --config /etc/hallq/hall.toml "
+                                    "--db /var/lib/hallq/hallq.db --if-due"]
+    assert "EnvironmentFile" not in service  # backup.env is gone: [backup] in the hall file
+    assert service["User"] == ["hallq"] and service["ProtectSystem"] == ["strict"]
+    assert service["ReadWritePaths"] == ["/var/lib/hallq -/var/backups -/media -/mnt -/srv"]
+    assert service["LogLevelMax"] == ["notice"] and service["SyslogLevel"] == ["notice"]
 
 
 # the Chromium screen wrapper ----------------------------------------------------

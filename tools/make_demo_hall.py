@@ -61,6 +61,7 @@ def header():
 #   [hours]         办公时段
 #   [calendar]      节假日与调休上班日 (每年更新)
 #   [rules]         过号、评价、潮汐窗口、播报等规则
+#   [backup]        每日备份: 备份到哪里 (U 盘)、保留几份、几点备份
 #   [[queues]]      队列 (号票前缀字母)
 #   [[windows]]     窗口及其业务配置 (办理哪些队列, 权重)
 #   [[devices]]     窗口屏、呼叫器、评价器、打印机、综合屏、串口桥 (含设备密钥)
@@ -127,6 +128,19 @@ tidal_queue_count = 2        # 开启潮汐窗口而未指定队列时, 它办�
 announce_repeat = 2          # 每次叫号播报几遍
 max_body_bytes = 65536       # 接口请求体的上限 (字节)
 case_alert_days = [1, 0]     # 承诺件到期前几个工作日提醒 (督办)
+"""
+
+
+def backup_section():
+    return """
+# ── 每日备份 ─────────────────────────────────────────────────────────────
+# hallq 每天在 at 之后做一次在线备份 (取号叫号照常), 文件 hallq-YYYY-MM-DD.db。
+# dir 写相对路径时在数据库旁边 (树莓派上是 /var/lib/hallq/backups, 与数据库同在 SD 卡上);
+# 正式使用请备份到 U 盘或网络共享, 如 "/media/hallq-backup/hallq" (见 docs/operations.md)。
+[backup]
+dir = "backups"
+keep = 14                    # 保留最近几天的备份
+at = "18:30"                 # 每天几点备份 (24 小时制, 要加引号), 一般在下班以后
 """
 
 
@@ -259,9 +273,9 @@ def _situations(name, materials):
 
 def render(csv_path):
     """The whole file; runs of blank lines between sections fold into one."""
-    return re.sub(r"\n{3,}", "\n\n", "".join([header(), hall_section(), calendar_section(), rules_section(), queues_section(),
-                    windows_section(), devices_section(), questions_section(),
-                    matters_section(read_matters(csv_path))]))
+    sections = [header(), hall_section(), calendar_section(), rules_section(), backup_section(), queues_section(),
+                windows_section(), devices_section(), questions_section(), matters_section(read_matters(csv_path))]
+    return re.sub(r"\n{3,}", "\n\n", "".join(sections))
 
 
 def main(argv=None):
