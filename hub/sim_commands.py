@@ -91,7 +91,8 @@ def cmd_simulate(args):
                   break_minutes=args.break_minutes)
     doc, series = town_day_report(hall, args.tickets, args.seed, args.runs, world, periods, args.backup_weight)
     if args.chart:
-        title = f"{hall.name} · 一天 {args.tickets} 张号票 · 各策略的平均等候"
+        title = f"{hall.name} · 一天 {args.tickets} 张号票 · 各策略的平均等候" + (
+            f" ({args.runs} 天的均值)" if args.runs > 1 else "")
         try:
             with open(args.chart, "w", encoding="utf-8") as f:
                 f.write(chart_svg(series, title, hall.timezone))
