@@ -9,7 +9,10 @@ all find 社会保障卡申领. Chinese characters and English words match as te
 """
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
 import unicodedata
 
 MAX_QUERY = 32  # longer input is cut: nobody types a whole guide on a pad
@@ -27,9 +30,20 @@ def syllables(text):
     return out
 
 
-def build_entry(matter):
-    name_syllables = syllables(matter.name)
-    department_syllables = syllables(matter.department)
+def pinyin_table(texts):
+    """{text: syllables} computed in a child process: pypinyin's phrase
+    dictionary costs the process that loads it ~55 MB, which the long-running
+    hub on a Raspberry Pi should not carry for a one-off job at start."""
+    payload = json.dumps(sorted(set(texts)), ensure_ascii=False)
+    done = subprocess.run([sys.executable, "-m", "kiosk.search"], input=payload.encode("utf-8"),
+                          capture_output=True, timeout=120, check=True)
+    return json.loads(done.stdout.decode("utf-8"))
+
+
+def build_entry(matter, table=None):
+    spell = table.__getitem__ if table is not None else syllables
+    name_syllables = spell(matter.name)
+    department_syllables = spell(matter.department)
     return {
         "id": matter.id, "name": matter.name, "name_en": matter.name_en,
         "department": matter.department, "department_en": matter.department_en,
@@ -45,7 +59,8 @@ def build_entry(matter):
 
 def build_index(hall):
     """One entry per matter of the hall, in catalog order."""
-    return [build_entry(m) for m in hall.matters]
+    table = pinyin_table([m.name for m in hall.matters] + [m.department for m in hall.matters])
+    return [build_entry(m, table) for m in hall.matters]
 
 
 def normalize(query):
@@ -126,3 +141,9 @@ def public_entry(entry):
     """What a client needs to list a hit (no internal match keys)."""
     return {k: entry[k] for k in ("id", "name", "name_en", "department", "department_en", "queue",
                                   "common", "mode", "promised_days", "has_situations", "initials")}
+
+
+if __name__ == "__main__":
+    # the child of pinyin_table(): texts as a JSON list on stdin, {text: syllables} on stdout
+    texts = json.loads(sys.stdin.buffer.read().decode("utf-8"))
+    sys.stdout.buffer.write(json.dumps({t: syllables(t) for t in texts}, ensure_ascii=False).encode("utf-8"))
