@@ -12,9 +12,9 @@ Where a ticket counts (docs/reports.md has the reasoning):
 - served / no-show / service time / rating: in the queue, window, clerk and
   hour (of finishing) where it ended;
 - one-window share: tickets finished at comprehensive windows ÷ tickets
-  finished at business windows. A tidal window counts with the comprehensive
-  windows for a ticket of a queue that the hall's comprehensive windows serve,
-  with the professional windows for a professional queue, else with neither.
+  finished at business windows. A tidal window counts with the kind of window
+  that serves the ticket's queue first (largest weight in the hall file):
+  comprehensive for A, B, C in the demo hall, professional for D, E, else neither.
 """
 from __future__ import annotations
 
@@ -99,13 +99,22 @@ class Tally:
 
 
 # where a ticket counts ----------------------------------------------------------
+KIND_ORDER = ("comprehensive", "professional", "output", "help", "consult", "complaint")
+
+
 def queue_kinds(hall):
-    """{queue id: set of window kinds whose configured profile serves it}."""
-    kinds = defaultdict(set)
+    """{queue id: the kind of window that serves it first}: the kind whose configured
+    profiles give the queue the largest weight (a comprehensive window that also takes
+    professional tickets at weight 0.1 does not make them comprehensive tickets)."""
+    best = {}
     for w in hall.windows:
-        for q in w.profile:
-            kinds[q].add(w.kind)
-    return kinds
+        if w.kind not in KIND_ORDER:
+            continue
+        for q, weight in w.profile.items():
+            key = (weight, -KIND_ORDER.index(w.kind))
+            if q not in best or key > best[q][0]:
+                best[q] = (key, w.kind)
+    return {q: kind for q, (_, kind) in best.items()}
 
 
 def window_class(hall, window_id, queue_id, kinds=None):
@@ -116,11 +125,8 @@ def window_class(hall, window_id, queue_id, kinds=None):
     if window.kind in ("comprehensive", "professional"):
         return window.kind
     if window.kind == "tidal":
-        served_by = (kinds or queue_kinds(hall)).get(queue_id, set())
-        if "comprehensive" in served_by:
-            return "comprehensive"
-        if "professional" in served_by:
-            return "professional"
+        home = (kinds or queue_kinds(hall)).get(queue_id)
+        return home if home in ("comprehensive", "professional") else None
     return None
 
 

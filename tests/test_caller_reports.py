@@ -236,3 +236,16 @@ def test_hallq_report_gives_the_same_figures_from_the_database_alone(hub, small_
     run = subprocess.run([sys.executable, "-m", "hub.cli", "report", "--db", str(hub.db), "--date", "26/11/2026"],
                          capture_output=True, timeout=60)
     assert run.returncode == 1 and "--date 须为 YYYY-MM-DD" in run.stderr.decode()
+
+
+def test_a_queue_belongs_to_the_kind_of_window_that_serves_it_first():
+    from dataclasses import replace
+
+    # comprehensive windows that also take every other queue at weight 0.1 (前台无差别受理)
+    windows = tuple(replace(w, profile={**{q.id: 0.1 for q in HALL.queues}, **w.profile})
+                    if w.kind == "comprehensive" else w for w in HALL.windows)
+    hall = replace(HALL, windows=windows)
+    kinds = reports.queue_kinds(hall)
+    assert (kinds["A"], kinds["D"], kinds["F"], kinds["H"]) == ("comprehensive", "professional", "output", "complaint")
+    assert reports.window_class(hall, "w14", "E", kinds) == "professional"
+    assert reports.window_class(hall, "w14", "G", kinds) is None

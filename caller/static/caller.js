@@ -181,10 +181,15 @@ async function renderMaterials(t) {
   }));
 }
 
+const SIDE_WEIGHT = 0.5;  // below this a queue is only taken when it has waited much longer (兼办)
+
 function renderQueues(w) {
   let total = 0;
-  const rows = w.queues.map((id) => {
-    const q = S.queues[id] || { id, name: id, waiting: 0, eta_minutes: null };
+  const main = w.queues.filter((id) => w.profile[id] >= SIDE_WEIGHT);
+  const side = w.queues.filter((id) => !(w.profile[id] >= SIDE_WEIGHT));
+  const queue = (id) => S.queues[id] || { id, name: id, waiting: 0, eta_minutes: null };
+  const rows = main.map((id) => {
+    const q = queue(id);
     total += q.waiting;
     const weight = w.profile[id];
     return HQ.el("tr", {},
@@ -193,6 +198,13 @@ function renderQueues(w) {
       HQ.el("td", { class: "count" }, q.waiting),
       HQ.el("td", { class: "eta" }, q.eta_minutes === null ? "—" : `约 ${q.eta_minutes} 分`));
   });
+  if (side.length) {
+    const waiting = side.reduce((n, id) => n + queue(id).waiting, 0);
+    total += waiting;
+    rows.push(HQ.el("tr", { class: "side-queues", title: side.map((id) => `${id} ${queue(id).name}`).join("\n") },
+      HQ.el("td", {}, HQ.el("span", { class: "prefix side" }, "+"), `兼办 ${side.join("·")}`),
+      HQ.el("td", { class: "count" }, waiting), HQ.el("td", { class: "eta" }, "久等时叫")));
+  }
   $("queues").replaceChildren(...(rows.length ? rows : [HQ.el("tr", {}, HQ.el("td", { class: "muted" }, "本窗口未配置队列"))]));
   $("queue-total").textContent = `共 ${total} 人等候`;
   $("idle-hint").textContent = w.state === "open" ? `本窗口队列共 ${total} 人等候` : `窗口${STATE_NAMES[w.state]}`;

@@ -160,11 +160,18 @@ function windowTile(w) {
   return HQ.el("div", { class: `win ${w.state} ${w.kind}`, "data-window": w.id },
     HQ.el("div", { class: "top" }, HQ.el("span", { class: "no" }, `${w.number}号`, HQ.el("small", {}, KIND_SHORT[w.kind] || w.kind)),
           HQ.el("span", { class: "pill " + w.state }, STATE_NAMES[w.state])),
-    HQ.el("div", { class: "line" }, w.queues.length ? "队列 " + w.queues.join(" · ") : "未配置队列"),
+    HQ.el("div", { class: "line", title: w.queues.map((q) => `${q} ×${w.profile[q]}`).join("  ") }, queueLine(w)),
     HQ.el("div", { class: "line" }, w.clerk ? "在岗: " + w.clerk : "无人在岗"),
     t ? HQ.el("div", { class: "held " + t.status }, `${t.number} ${STATUS_NAMES[t.status]}`)
       : HQ.el("div", { class: "line" }, w.state === "open" ? "空闲" : "—"),
     HQ.el("div", { class: "ops" }, ops));
+}
+
+function queueLine(w) {
+  if (!w.queues.length) return "未配置队列";
+  const main = w.queues.filter((q) => w.profile[q] >= 0.5);
+  const side = w.queues.length - main.length;
+  return "队列 " + (main.length ? main.join(" · ") : w.queues.join(" · ")) + (main.length && side ? ` +${side}兼办` : "");
 }
 
 // ---- alerts ---------------------------------------------------------------------------
