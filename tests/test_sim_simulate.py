@@ -36,7 +36,7 @@ def test_town_day_prints_one_json_document_with_every_policy_and_the_eta_quality
 
 def test_several_runs_give_a_confidence_interval_and_a_chart(capsys, tmp_path):
     chart = tmp_path / "day.svg"
-    doc = run_json(capsys, "town-day", "--tickets", "40", "--runs", "3", "--chart", str(chart))
+    doc = run_json(capsys, "town-day", "--tickets", "400", "--runs", "3", "--chart", str(chart))
     assert doc["runs"] == 3
     assert doc["policies"]["hallq"]["ci95"]["mean_wait_min"] >= 0
     svg = chart.read_text(encoding="utf-8")
@@ -71,7 +71,7 @@ def test_the_simulator_calls_the_hubs_routing(monkeypatch):
 
 
 def test_tidal_windows_open_on_a_surge_and_their_hours_are_counted():
-    busy = town_day(load_hall(), 400, seed=1, policies=("hallq", "hallq_tidal"))["policies"]
+    busy = town_day(load_hall(), 500, seed=1, policies=("hallq", "hallq_tidal"))["policies"]
     assert busy["hallq_tidal"]["added_window_hours"] > 0
     assert busy["hallq_tidal"]["window_hours"] > busy["hallq"]["window_hours"]
     assert busy["hallq_tidal"]["mean_wait_min"] < busy["hallq"]["mean_wait_min"]
