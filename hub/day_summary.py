@@ -15,13 +15,15 @@ out. The figures count like the reports (caller/reports.py) do:
   on the phone a few minutes after closing) is in the reports, not here.
 
 `record(conn, day, now)` writes the day's row inside the closing
-transaction (hub/hall.py close_day), together with any earlier day that
-has tickets but no summary yet (the hub was off at that day's closing).
+transaction (hub/hall.py close_day), together with any day of the month
+before that has tickets but no summary yet (the hub was off at its closing).
 """
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 
+BACKFILL_DAYS = 31
 WITHIN_S = 15 * 60
 SCORES = (5, 4, 3, 2, 1)
 COUNTS = ("issued", "called", "served", "no_shows", "expired", "cancelled")
@@ -75,10 +77,14 @@ def day_rows(conn, day):
 
 def record(conn, day, now):
     """Write the summary of `day` (replacing one written before, e.g. by a
-    second closing the same day) and of earlier unsummarised days; returns `day`'s."""
+    second closing the same day) and of the unsummarised days of the
+    BACKFILL_DAYS before it; returns `day`'s. (Older days stay to the
+    reports: summarising a year of history after an upgrade would hold the
+    closing transaction for seconds.)"""
+    since = (date.fromisoformat(day) - timedelta(days=BACKFILL_DAYS)).isoformat()
     missing = [r[0] for r in conn.execute(
-        "SELECT DISTINCT day FROM tickets WHERE day < ? AND day NOT IN (SELECT day FROM day_summaries)",
-        (day,))]
+        "SELECT DISTINCT day FROM tickets WHERE day >= ? AND day < ? "
+        "AND day NOT IN (SELECT day FROM day_summaries)", (since, day))]
     for earlier in missing:
         _write(conn, summarize(earlier, *day_rows(conn, earlier)), now)
     summary = summarize(day, *day_rows(conn, day))

@@ -79,7 +79,10 @@ def cmd_backup(args):
     try:
         directory, keep, at, tz = _backup_plan(args, db)
     except ValueError as exc:
-        if os.path.isfile(db):
+        # a hall file saved half-edited must not mark the backup failed all day:
+        # it counts as a failed backup only when one is owed (none for a day)
+        last = (backup.read_status(db) or {}).get("daily_success_at") or 0
+        if os.path.isfile(db) and (not args.if_due or now - last >= 86400):
             backup.record_status(db, False, now, args.config or "", exc, daily=True)
         return fail(exc)
     from hub.backup_plan import backup_due

@@ -333,6 +333,10 @@ def test_backup_follows_the_hall_files_settings(tmp_path):
 def test_backup_refuses_a_broken_hall_file_and_notes_it(tmp_path):
     db = make_db(tmp_path / "hallq.db")
     config = hall_with_backup(tmp_path, ['dir = "/media/hallq-backup"', "keep = 0"])
+    # the timer's check while the hall file is being edited: said, but not a failed backup
+    backup.record_status(db, True, time.time(), "today's", "", daily=True)
+    result = hallq("backup", "--config", str(config), "--db", str(db), "--if-due")
+    assert result.returncode == 1 and "backup.keep" in result.stderr and backup.read_status(db)["last_ok"]
     result = hallq("backup", "--config", str(config), "--db", str(db))
     assert result.returncode == 1 and "大厅配置文件有错误" in result.stderr and "backup.keep" in result.stderr
     assert "Traceback" not in result.stderr

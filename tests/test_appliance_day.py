@@ -183,14 +183,15 @@ def test_summaries_by_hand_and_days_the_hub_missed(tmp_path):
 
     store = Store(tmp_path / "hallq.db")
     with store.transaction() as conn:
-        for n, day in enumerate(("2026-11-24", "2026-11-24", "2026-11-25", "2026-11-26"), start=1):
+        days = ("2026-10-25", "2026-10-26", "2026-11-24", "2026-11-24", "2026-11-25", "2026-11-26")
+        for n, day in enumerate(days, start=1):
             conn.execute("INSERT INTO tickets (day, queue, seq, number, matter, priority, status, token, issued_at, "
                          "first_issued_at, first_queue) VALUES (?, 'A', ?, ?, 'm03', 'normal', 'expired', ?, 0, 0, 'A')",
                          (day, n, f"A{n:03d}", f"token-{n:020d}"))
         today = day_summary.record(conn, "2026-11-26", 1795654800.0)
     with store.reading() as conn:
-        kept = day_summary.stored(conn, "2026-11-01", "2026-11-30")
+        kept = day_summary.stored(conn, "2026-10-01", "2026-11-30")
     store.close()
     assert today["issued"] == 1
-    assert [(d["day"], d["issued"], d["expired"]) for d in kept] == [
-        ("2026-11-24", 2, 2), ("2026-11-25", 1, 1), ("2026-11-26", 1, 1)]
+    assert [(d["day"], d["issued"], d["expired"]) for d in kept] == [  # back 31 days, no further
+        ("2026-10-26", 1, 1), ("2026-11-24", 2, 2), ("2026-11-25", 1, 1), ("2026-11-26", 1, 1)]
