@@ -66,6 +66,9 @@ class BoardState:
         """One hub event. Returns the call it carried when that call is new
         (to be flashed and spoken), else None. Stale and repeated events
         (event_id not past the last one) change nothing."""
+        if name == "queues.changed":  # coalesced counts: no event id, nothing to order
+            self._merge({"queues": data.get("queues")})
+            return None
         event_id = data.get("event_id")
         if self.last_event_id is None or event_id is None or event_id <= self.last_event_id:
             return None

@@ -145,8 +145,8 @@ class Bridge:
             self._show(window_id, moment)
         if self.printers and name == "ticket.issued":
             self.printers.on_issued(payload)
-        if self.printers and name == "print.materials":
-            self.printers.on_materials(payload)
+        if self.printers and name in ("print.materials", "print.correction"):
+            self.printers.on_slip(payload)
 
     def _show(self, window_id, moment):
         view = self.state.windows.get(window_id)

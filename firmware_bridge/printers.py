@@ -1,7 +1,7 @@
 """Ticket printers driven by the bridge: one kiosk.spooler.Spooler per printer.
 
-On `print.materials` {printer, slip} (a kiosk's 一次性告知 list) the slip
-comes with the event and is queued as it is.
+On `print.materials` / `print.correction` {printer, slip} (a kiosk's 一次性告知
+list, a window's 补正告知) the slip comes with the event and is queued as it is.
 On `ticket.issued` carrying `"printer": "<device id>"` the slip is fetched
 (GET /api/tickets/<id>/slip with the printer's own key) on the bridge's HTTP
 pool and queued on that printer's spooler, which never drops a job and
@@ -52,8 +52,9 @@ class Printers:
             except RuntimeError:
                 log.error("bridge stopping: slip of ticket %s not printed", ticket["id"])
 
-    def on_materials(self, payload):
-        """A kiosk asked for the 一次性告知 list without a ticket: the slip comes with the event."""
+    def on_slip(self, payload):
+        """A slip that comes whole with its event: the kiosk's 一次性告知 list
+        (print.materials) or a window's 补正告知 (print.correction)."""
         printer = payload.get("printer") if isinstance(payload, dict) else None
         slip = payload.get("slip") if isinstance(payload, dict) else None
         if printer not in self.spoolers or not isinstance(slip, dict):

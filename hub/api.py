@@ -99,7 +99,7 @@ def matter(matter_id):
     if m is None:
         raise HallError(404, "unknown_matter", id=matter_id)
     view = matter_view(m, full=True)
-    view["windows"] = [w["number"] for w in svc.windows() if m.queue in w["queues"]]
+    view["windows"] = [w["number"] for w in svc.windows() if m.queue in w["main_queues"]]
     return jsonify(view)
 
 

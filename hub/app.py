@@ -39,7 +39,7 @@ def create_app(hall, store, clock, async_mode="gevent"):
     socketio = SocketIO(app, async_mode=async_mode, cors_allowed_origins="*", logger=False,
                         engineio_logger=False, ping_interval=10, ping_timeout=10)
     app.extensions["hallq.socketio"] = socketio
-    init_live(socketio, svc)
+    app.extensions["hallq.queue_feed"] = init_live(socketio, svc)
     svc.after_commit.append(SurgeWatch(svc))
     app.before_request(load_actor)
     app.register_blueprint(api)

@@ -17,18 +17,12 @@ from collections import defaultdict, deque
 
 from . import eta
 from .routing import Candidate, queue_order_key
+from .window_ops import WAITING_SQL, candidate_of
 
 SAMPLES = 20  # measured services kept per matter
 MIN_REMAINING = 30.0  # seconds a held ticket is assumed to still take at least
 FRESH_LIMIT = 150  # up to this many waiting tickets, every change gets a fresh forecast
 FORECAST_INTERVAL = 0.5  # otherwise at most one forecast per this many seconds
-WAITING_SQL = ("SELECT id, queue, matter, first_issued_at, priority, due_at, target_window "
-               "FROM tickets WHERE status='waiting'")
-
-
-def candidate_of(row):
-    return Candidate(id=row["id"], queue=row["queue"], since=row["first_issued_at"], priority=row["priority"],
-                     due_at=row["due_at"], target_window=row["target_window"])
 
 
 class Estimates:
@@ -107,32 +101,35 @@ class Estimates:
         new_ticket = {q: _minutes(eta.wait_minutes(starts, pid, now)) for pid, q in phantoms.items()}
         return {"waits": waits, "new_ticket": new_ticket, "per_queue": per_queue}
 
-    def _current(self, rows=None):
-        due = time.monotonic() - self._computed_at >= FORECAST_INTERVAL
-        if self._cache is None or (self._dirty and (due or rows is None or len(rows) <= FRESH_LIMIT)):
-            rows = self._waiting_rows() if rows is None else rows
-            if self._cache is None or due or len(rows) <= FRESH_LIMIT:
-                self._cache = self._compute(rows)
-                self._computed_at = time.monotonic()
-                self._dirty = False
+    def _current(self):
+        """The forecast, redone after a change: at once in a hall of ordinary size,
+        at most every FORECAST_INTERVAL seconds when very many are waiting."""
+        if self._cache is not None and not self._dirty:
+            return self._cache
+        if self._cache is not None and time.monotonic() - self._computed_at < FORECAST_INTERVAL:
+            waiting = self.service.store.query_one("SELECT COUNT(*) FROM tickets WHERE status='waiting'")[0]
+            if waiting > FRESH_LIMIT:
+                return self._cache
+        self._cache = self._compute(self._waiting_rows())
+        self._computed_at = time.monotonic()
+        self._dirty = False
         return self._cache
 
     # views ------------------------------------------------------------------------------
+    def _counts(self):
+        return dict(self.service.store.query(
+            "SELECT queue, COUNT(*) FROM tickets WHERE status='waiting' GROUP BY queue"))
+
     def queue_views(self):
-        rows = self._waiting_rows()
-        forecast = self._current(rows)
-        counts = defaultdict(int)
-        for r in rows:
-            counts[r["queue"]] += 1
+        counts = defaultdict(int, self._counts())
+        forecast = self._current()
         return [{"id": q.id, "prefix": q.id, "name": q.name, "name_en": q.name_en, "waiting": counts[q.id],
                  "eta_minutes": forecast["new_ticket"].get(q.id), "surge_minutes": q.surge_minutes}
                 for q in self.hall.queues]
 
     def load_minutes(self):
         per_queue = self._current()["per_queue"]
-        counts = defaultdict(int)
-        for r in self._waiting_rows():
-            counts[r["queue"]] += 1
+        counts = defaultdict(int, self._counts())
         return {q: counts[q] * seconds / 60 for q, seconds in per_queue.items()}
 
     def for_ticket(self, t):

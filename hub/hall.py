@@ -156,7 +156,7 @@ class HallService(WindowOps, Feedback):
         return self.estimates.queue_views()
 
     def tidal_queues(self):
-        return {q for w in self.hall.windows if w.kind in ("comprehensive", "professional") for q in w.profile}
+        return routing.tidal_queues(self.hall)
 
     def recent_calls(self, limit=20):
         rows = self.store.query(
@@ -216,8 +216,9 @@ class HallService(WindowOps, Feedback):
                 (day, queue, queue, seq, number, matter.id, situation, priority, token, now, now,
                  now if due_at is None and priority == "appointment" else due_at))
             t = self._ticket(conn, cur.lastrowid)
+            # staff and devices get each ticket taken; the public gets the counts (live.QueueFeed)
             emit("ticket.issued", {"ticket": ticket_public(self.hall, t, self.window_numbers),
-                                   "printer": printer}, ticket_id=t.id)
+                                   "printer": printer}, ticket_id=t.id, public=False)
             if actor and actor.is_staff:
                 self._audit(conn, now, actor, "ticket.issue", t.number, priority)
             return t

@@ -6,12 +6,45 @@ bound to a window joins only "window:<id>" and gets its window's events.
 """
 from __future__ import annotations
 
+import time
+
 from flask import request
 from flask_socketio import emit, join_room
 
 from .auth import actor_for_token
+from .clock import iso
 
 RESUME_LIMIT = 500  # more missed events than this: a fresh snapshot instead
+QUEUE_INTERVAL = 0.5  # seconds between two public queue-count messages at most
+
+
+class QueueFeed:
+    """The public stream's queue counts after tickets are taken: at once when
+    the last message is older than QUEUE_INTERVAL, else coalesced into one a
+    little later (`tick`, run by the server). Every board and phone page is a
+    client; one message per ticket taken would cost each of them a send."""
+
+    def __init__(self, socketio, svc):
+        self.socketio, self.svc = socketio, svc
+        self.last = 0.0
+        self.pending = False
+
+    def changed(self):
+        if time.monotonic() - self.last >= QUEUE_INTERVAL:
+            self.flush()
+        else:
+            self.pending = True
+
+    def tick(self):
+        if self.pending and time.monotonic() - self.last >= QUEUE_INTERVAL:
+            self.flush()
+
+    def flush(self):
+        self.pending = False
+        self.last = time.monotonic()
+        data = {"type": "queues.changed", "at": iso(self.svc.clock.now(), self.svc.hall.timezone),
+                "queues": self.svc.queues()}
+        self.socketio.emit("queues.changed", data, to="public")
 
 
 def init_live(socketio, svc):
@@ -60,15 +93,19 @@ def init_live(socketio, svc):
         for event in missed:
             emit(event["type"], dict(event, queues=queues, replay=True))
 
+    feed = QueueFeed(socketio, svc)
+
     def publish(event):
         data = event["data"]
         room = "public" if event["public"] else "staff"
         socketio.emit(data["type"], data, to=room)
         if event["window"]:
             socketio.emit(data["type"], data, to=f"window:{event['window']}")
+        if data["type"] == "ticket.issued":
+            feed.changed()
 
     svc.publish = publish
-    return clients
+    return feed
 
 
 def _for_window(event, window_id):

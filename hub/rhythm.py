@@ -99,7 +99,7 @@ class SurgeWatch:
 
     def suggestion(self, queue):
         closed = [w for w in self.svc.windows() if w["kind"] == "tidal" and w["state"] == "closed"]
-        if not closed:
+        if not closed or queue not in self.svc.tidal_queues():
             return None
         return {"action": "open", "window": closed[0]["id"], "queues": [queue]}
 

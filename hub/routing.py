@@ -71,6 +71,22 @@ def queue_order_key(candidate, now):
     return (min(r, 3), candidate.since, candidate.id)
 
 
+def main_queues(profile):
+    """The queues a window is there for: weight at least half its largest. The
+    rest it serves only as a backup (前台无差别受理), and guides do not send
+    citizens to it for them."""
+    if not profile:
+        return set()
+    top = max(profile.values())
+    return {q for q, weight in profile.items() if weight >= top / 2}
+
+
+def tidal_queues(hall):
+    """Queues a tidal window may take: the business queues, those that some
+    comprehensive or professional window is there for."""
+    return {q for w in hall.windows if w.kind in ("comprehensive", "professional") for q in main_queues(w.profile)}
+
+
 def pick_tidal_queues(load_minutes, count, allowed=None):
     """The queues under most load (minutes of work waiting), heaviest first."""
     loaded = [(minutes, q) for q, minutes in load_minutes.items()

@@ -49,6 +49,9 @@ def serve(app, host, port, on_listen=None, watchdog=None):
     server.start()
     tasks = [_every(5, rhythm.close_if_due, svc), _every(15, rhythm.mark_silent_devices, svc),
              _every(60, check_case_alerts, svc)]
+    feed = app.extensions.get("hallq.queue_feed")
+    if feed is not None:
+        tasks.append(_every(0.1, feed.tick))
     if watchdog is not None:
         tasks.append(_every(watchdog[0], watchdog[1]))
     if on_listen:

@@ -195,7 +195,7 @@ class SimHall:
                  "number": self.hall.window(wid).number} for wid, r in self.rows.items()]
 
     def tidal_queues(self):
-        return {q for w in self.hall.windows if w.kind in ("comprehensive", "professional") for q in w.profile}
+        return routing.tidal_queues(self.hall)
 
     def alert(self, kind, message, **details):
         self.alerts.append((self.env.now, kind, details))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from .clock import iso
+from .routing import main_queues
 from .tickets import Ticket
 
 TICKET_FIELDS = tuple(Ticket.__dataclass_fields__)
@@ -45,7 +46,7 @@ def materials_of(hall, matter_id, situation_id):
 
 
 def serve_kinds(hall, queue_id, tidal_queues):
-    kinds = {w.kind for w in hall.windows if queue_id in w.profile}
+    kinds = {w.kind for w in hall.windows if queue_id in main_queues(w.profile)}
     if queue_id in tidal_queues:
         kinds.add("tidal")
     order = ("comprehensive", "professional", "tidal", "output", "help", "consult", "complaint")
@@ -58,7 +59,7 @@ def window_view(hall, window, row, ticket=None, window_numbers=None):
         "id": window.id, "number": window.number, "kind": window.kind,
         "name": window.name or f"{window.number}号窗口", "floor": window.floor,
         "state": row["state"] if row else "closed",
-        "queues": sorted(profile), "profile": profile,
+        "queues": sorted(profile), "main_queues": sorted(main_queues(profile)), "profile": profile,
         "clerk": row["clerk"] if row else None,
         "ticket": ticket_public(hall, ticket, window_numbers or {}) if ticket else None,
     }

@@ -9,6 +9,14 @@ from .errors import HallError
 from .views import call_view, ticket_from_row, ticket_public, window_view
 
 WINDOW_DEVICE_KINDS = ("keypad",)
+# what routing needs of the waiting tickets, without building whole tickets
+WAITING_SQL = ("SELECT id, queue, matter, first_issued_at, priority, due_at, target_window "
+               "FROM tickets WHERE status='waiting'")
+
+
+def candidate_of(row):
+    return routing.Candidate(id=row["id"], queue=row["queue"], since=row["first_issued_at"],
+                             priority=row["priority"], due_at=row["due_at"], target_window=row["target_window"])
 
 
 def candidate(t):
@@ -84,14 +92,12 @@ class WindowOps:
             held = self._held_ticket(conn, row)
             if held is not None:
                 raise HallError(409, "window_holds_ticket", number=window.number, ticket=held.number)
-            waiting = {r["id"]: ticket_from_row(r)
-                       for r in conn.execute("SELECT * FROM tickets WHERE status='waiting'")}
-            chosen = routing.next_ticket(json.loads(row["profile"]), map(candidate, waiting.values()),
-                                         now, window.id)
+            chosen = routing.next_ticket(json.loads(row["profile"]),
+                                         map(candidate_of, conn.execute(WAITING_SQL)), now, window.id)
             if chosen is None:
                 return None
             clerk = actor.name if actor.role != "device" else row["clerk"]
-            t = self._apply(rules.call, waiting[chosen.id], now, window=window.id, clerk=clerk)
+            t = self._apply(rules.call, self._ticket(conn, chosen.id), now, window=window.id, clerk=clerk)
             self._save(conn, t)
             conn.execute("UPDATE windows SET ticket_id=?, changed_at=? WHERE id=?", (t.id, now, window.id))
             self._ticket_event(conn, emit, "ticket.called", t, window,

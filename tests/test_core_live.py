@@ -118,7 +118,8 @@ def test_a_client_that_resumes_gets_exactly_what_it_missed(hub):
         replayed = again.wait_for(lambda n, d: n == "ticket.called")
         assert replayed[0][1]["replay"] is True
         ids = [d["event_id"] for n, d in again.events if d.get("replay")]
-        assert ids == sorted(ids) and ids[0] == last + 1
+        assert ids == sorted(ids) and ids[0] > last
+        assert "ticket.issued" not in [n for n, d in again.events]  # staff only: the public gets counts
     finally:
         again.close()
 

@@ -188,3 +188,9 @@ def test_a_queue_no_open_window_serves_has_no_eta():
 def test_service_estimate_moves_from_typical_towards_measurements():
     assert eta.rolling_mean([], 300) == 300
     assert eta.rolling_mean([600] * 30, 300) > 550
+
+
+def test_a_windows_main_queues_are_those_within_half_its_largest_weight():
+    assert routing.main_queues({"A": 2.0, "B": 1.0, "C": 1.0, "D": 0.1}) == {"A", "B", "C"}
+    assert routing.main_queues({"J": 1.0, "A": 0.1}) == {"J"}
+    assert routing.main_queues({}) == set()

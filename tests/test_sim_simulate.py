@@ -71,7 +71,7 @@ def test_the_simulator_calls_the_hubs_routing(monkeypatch):
 
 
 def test_tidal_windows_open_on_a_surge_and_their_hours_are_counted():
-    busy = town_day(load_hall(), 500, seed=1, policies=("hallq", "hallq_tidal"))["policies"]
+    busy = town_day(load_hall(), 600, seed=1, policies=("hallq", "hallq_tidal"))["policies"]
     assert busy["hallq_tidal"]["added_window_hours"] > 0
     assert busy["hallq_tidal"]["window_hours"] > busy["hallq"]["window_hours"]
     assert busy["hallq_tidal"]["mean_wait_min"] < busy["hallq"]["mean_wait_min"]

@@ -314,6 +314,7 @@
   });
   socket.onAny(function (type, data) {
     if (type === "snapshot" || !data || typeof data !== "object") return;
+    if (type === "queues.changed") { merge({ queues: data.queues }); render(); return; }  // counts, no event id
     var before = state.lastEventId;
     var got = applyEvent(type, data);
     if (state.lastEventId === before) return;  // stale or repeated
