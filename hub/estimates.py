@@ -23,6 +23,9 @@ SAMPLES = 20  # measured services kept per matter
 MIN_REMAINING = 30.0  # seconds a held ticket is assumed to still take at least
 FRESH_LIMIT = 150  # up to this many waiting tickets, every change gets a fresh forecast
 FORECAST_INTERVAL = 0.5  # otherwise at most one forecast per this many seconds
+# routing.rank() in SQL, with the time as its one parameter
+RANK_SQL = ("(CASE WHEN target_window IS NOT NULL THEN 0 WHEN priority = 'green' THEN 1 "
+            "WHEN priority = 'appointment' AND due_at IS NOT NULL AND due_at <= ? THEN 2 ELSE 3 END)")
 
 
 class Estimates:
@@ -136,13 +139,15 @@ class Estimates:
         """(people ahead in its queue, estimated minutes) for a waiting ticket, else (0, 0)."""
         if t.status != "waiting":
             return 0, 0
-        rows = self.service.store.query(WAITING_SQL + " AND queue=?", (t.queue,))
         now = self.service.clock.now()
-        mine = next((candidate_of(r) for r in rows if r["id"] == t.id), None)
-        if mine is None:
-            return 0, 0
-        key = queue_order_key(mine, now)
-        ahead = sum(1 for r in rows if r["id"] != t.id and queue_order_key(candidate_of(r), now) < key)
+        mine = Candidate(id=t.id, queue=t.queue, since=t.first_issued_at, priority=t.priority, due_at=t.due_at,
+                         target_window=t.target_window)
+        rank, since, _ = queue_order_key(mine, now)
+        # the same order as routing.queue_order_key, counted by SQLite rather than in Python
+        ahead = self.service.store.query_one(
+            f"SELECT COUNT(*) FROM tickets WHERE status='waiting' AND queue=? AND id != ? AND "
+            f"({RANK_SQL} < ? OR ({RANK_SQL} = ? AND (first_issued_at < ? OR (first_issued_at = ? AND id < ?))))",
+            (t.queue, t.id, now, rank, now, rank, since, since, t.id))[0]
         forecast = self._current()
         wait = forecast["waits"].get(t.id)
         if wait is None and t.id not in forecast["waits"]:

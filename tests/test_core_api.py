@@ -74,11 +74,12 @@ def test_transfer_to_a_professional_queue_keeps_the_ticket_and_its_first_issue_t
 
 
 def test_green_channel_needs_staff_and_goes_first(hub):
-    hub.issue("m03")
+    first = hub.issue("m03")
     refused = hub.post("/api/tickets", {"matter": "m03", "priority": "green"})
     assert refused.status_code == 403 and refused.json()["error"]["message"] == "绿色通道号须由工作人员发放"
     guide = hub.login("guide", "5555")
     green = hub.post("/api/tickets", {"matter": "m03", "priority": "green"}, token=guide).json()
+    assert green["ahead"] == 0 and hub.get(f"/api/tickets/{first['id']}").json()["ahead"] == 1
     clerk = hub.login("clerk1", "1111", window="w1")
     assert hub.post("/api/windows/w1/call-next", token=clerk).json()["ticket"]["id"] == green["id"]
 
