@@ -7,7 +7,7 @@ const $ = (id) => document.getElementById(id);
 const TZ = document.body.dataset.tz;
 const KIND_SHORT = { comprehensive: "综合", professional: "专业", tidal: "潮汐", output: "出件", help: "帮办",
                      consult: "咨询", complaint: "投诉" };
-const VIEWS = ["live", "reports", "followups", "devices", "users", "audit"];
+const VIEWS = ["live", "reports", "followups", "devices", "users", "audit", "ops"];
 
 // ---- login and tabs --------------------------------------------------------------
 async function login(event) {
@@ -48,6 +48,7 @@ function enter(me) {
   refreshToday();
   Admin.followups(true);
   Admin.devices(true);
+  Ops.start();
 }
 
 function showView(name) {
@@ -61,6 +62,7 @@ function showView(name) {
   if (name === "devices") Admin.devices();
   if (name === "users") Admin.users();
   if (name === "audit") Admin.audit();
+  if (name === "ops") Ops.load();
 }
 
 // ---- live state --------------------------------------------------------------------
@@ -95,6 +97,7 @@ function onEvent(name, data) {
     Admin.followups(true);
   }
   if (name === "followup.changed") Admin.followups(true);
+  Ops.onEvent(name);
   if (name.startsWith("ticket.") && !todayTimer) todayTimer = setTimeout(refreshToday, 4000);
   renderLive();
 }

@@ -1,0 +1,126 @@
+/* The manager's 运维 tab: the appliance at a glance (GET /api/ops: health, the
+   day, the daily backup, retention, disk) and the recent days (GET /api/days).
+   Polled every 30 s, and again when the hub closes a day (`day.summary`). */
+"use strict";
+
+const Ops = (() => {
+  const POLL_MS = 30000;
+  const CHECK_NAMES = { database: "数据库", disk: "磁盘", clock: "时钟", devices: "设备", bridge: "串口桥",
+                        printer: "打印机", backup: "每日备份" };
+  let timer = null;
+  let loading = false;
+
+  function start() {
+    load();
+    if (!timer) timer = setInterval(load, POLL_MS);
+  }
+
+  async function load() {
+    if (loading) return;
+    loading = true;
+    try {
+      const [ops, days] = await Promise.all([HQ.api("GET", "/api/ops"), HQ.api("GET", "/api/days")]);
+      render(ops, days.days);
+      $("ops-error").classList.add("hidden");
+    } catch (err) {
+      $("ops-error").textContent = "运维信息暂时无法获取: " + err.message;
+      $("ops-error").classList.remove("hidden");
+    } finally { loading = false; }
+  }
+
+  function onEvent(name) {
+    if (name === "day.summary" || name === "day.closed") load();
+  }
+
+  // ---- formatting ------------------------------------------------------------------
+  const today = () => ($("ops-updated").dataset.today || "");
+  function when(iso) {  // hall-local ISO -> "今天 18:30" / "11-25 18:30"
+    if (!iso) return "—";
+    const day = iso.slice(0, 10);
+    return (day === today() ? "今天" : day.slice(5)) + " " + HQ.hhmm(iso);
+  }
+  function size(mb) {
+    if (mb === null || mb === undefined) return "—";
+    return mb >= 1024 ? (mb / 1024).toFixed(1) + " GB" : mb + " MB";
+  }
+  const pill = (ok, yes, no, tone) => HQ.el("span", { class: "pill " + (ok ? "ok" : tone || "bad") }, ok ? yes : no);
+  const facts = (...rows) => HQ.el("dl", { class: "facts" },
+    rows.filter(Boolean).flatMap(([k, v]) => [HQ.el("dt", {}, k), HQ.el("dd", {}, v)]));
+
+  // ---- rendering -------------------------------------------------------------------
+  function render(ops, days) {
+    $("ops-updated").dataset.today = ops.day.today;
+    $("ops-updated").textContent = "更新于 " + HQ.hhmm(ops.at) + " · 每 30 秒刷新";
+    renderHealth(ops.health);
+    renderDay(ops.day);
+    renderBackup(ops.backup);
+    renderStorage(ops.retention, ops.disk);
+    renderDays(days);
+  }
+
+  function renderHealth(h) {
+    const ok = h.status === "ok";
+    $("ops-health").className = "card ops-health " + (ok ? "ok" : "degraded");
+    $("ops-status").replaceChildren(pill(ok, "运行正常", "需要关注", "warn"));
+    $("ops-problems").replaceChildren(...(h.problems.length ? h.problems.map((p) => HQ.el("li", {}, p))
+      : [HQ.el("li", { class: "muted" }, "各项检查均正常")]));
+    $("ops-checks").replaceChildren(...Object.entries(h.checks).map(([name, c]) =>
+      HQ.el("span", { class: "tag " + (c.ok ? "green" : "red"), title: c.problem || "" },
+            (c.ok ? "✓ " : "✕ ") + (CHECK_NAMES[name] || name))));
+    const n = h.problems.length;
+    $("ops-count").textContent = n;
+    $("ops-count").classList.toggle("hidden", ok || !n);
+  }
+
+  function renderDay(d) {
+    const periods = d.periods.map(([a, b]) => `${a}–${b}`).join("、");
+    $("ops-day").replaceChildren(facts(
+      ["今天", [d.today + " ", d.working_day ? pill(true, "工作日") : pill(false, "", "休息日", "off")]],
+      ["办公时间", periods || "—"],
+      ["闭厅时间", HQ.el("strong", { id: "ops-closing" }, HQ.hhmm(d.closing_at))],
+      ["未叫到的号", d.expire_at_closing ? "闭厅时作废" : "闭厅后保留"],
+      ["今日闭厅", d.closed ? pill(true, "已闭厅结算") : pill(false, "", "尚未闭厅", "off")],
+      ["上次闭厅", d.last_closed_day || "尚无"]));
+  }
+
+  function renderBackup(b) {
+    const last = b.last;
+    const lastText = last ? [when(last.at) + " ", pill(last.ok, "成功", "失败")] : HQ.el("span", { class: "muted" }, "尚未备份过");
+    $("ops-backup").replaceChildren(facts(
+      ["备份目录", HQ.el("span", { class: "path", title: b.path }, b.dir)],
+      b.dir !== b.path ? ["完整路径", HQ.el("span", { class: "path" }, b.path)] : null,
+      ["保留份数", `最近 ${b.keep} 份`],
+      ["每日时间", `${b.at} 以后`],
+      ["上次备份", lastText],
+      last && !last.ok && last.success_at ? ["上次成功", when(last.success_at)] : null,
+      last && last.detail ? ["说明", HQ.el("span", { class: last.ok ? "muted" : "bad-text" }, last.detail)] : null,
+      ["下次备份", b.due ? [when(b.next_at) + " ", pill(false, "", "待备份", "warn")] : when(b.next_at)],
+    ), HQ.el("p", { class: "muted note" }, `定时器每 ${b.check_every_minutes} 分钟检查一次`));
+  }
+
+  function renderStorage(r, disk) {
+    $("ops-storage").replaceChildren(facts(
+      ["事件保留", `${r.event_retention_days} 天`],
+      ["最早事件", r.oldest_event_at ? r.oldest_event_at.slice(0, 10) : "—"],
+      ["磁盘剩余", HQ.el("strong", {}, size(disk.free_mb))],
+      ["数据库", size(disk.database_mb)],
+      ["数据目录", HQ.el("span", { class: "path" }, disk.path)]));
+  }
+
+  function renderDays(days) {
+    const head = HQ.el("tr", {}, ["日期", "取号", "办结", "过号", "作废", "平均等候", "15分钟内叫号", "平均评价", "状态"]
+      .map((h, i) => HQ.el("th", { class: i && i < 8 ? "num" : "" }, h)));
+    const rows = days.slice().reverse().map((d) => HQ.el("tr", { "data-day": d.day, class: d.final ? "" : "today" },
+      HQ.el("td", {}, d.day),
+      ...[d.issued, d.served, d.no_shows, d.expired].map((n) => HQ.el("td", { class: "num" }, n)),
+      HQ.el("td", { class: "num" }, d.mean_wait_min === null ? "—" : d.mean_wait_min + " 分"),
+      HQ.el("td", { class: "num" }, HQ.pct(d.served_within_15_min)),
+      HQ.el("td", { class: "num" }, d.avg_rating === null ? "—" : `${d.avg_rating} (${d.rated})`),
+      HQ.el("td", {}, d.final ? HQ.el("span", { class: "muted" }, "已结算 " + HQ.hhmm(d.closed_at))
+                              : HQ.el("span", { class: "pill called" }, "进行中"))));
+    $("ops-days").replaceChildren(HQ.el("thead", {}, head), HQ.el("tbody", {}, rows.length ? rows
+      : [HQ.el("tr", {}, HQ.el("td", { colspan: 9, class: "muted" }, "近 30 天没有营业记录"))]));
+  }
+
+  return { start, load, onEvent };
+})();
