@@ -152,7 +152,8 @@ def _printer(devices):
     check = {"ok": not bad, "items": {p["id"]: {"online": bool(p.get("online")), "fault": p.get("fault")}
                                       for p in printers}}
     if bad:
-        reasons = [f"{p['id']}（{p.get('fault') or '离线'}）" for p in bad]
+        from .feedback import FAULT_TEXT
+        reasons = [f"{p['id']}（{FAULT_TEXT.get(p.get('fault'), p.get('fault')) or '离线'}）" for p in bad]
         check["problem"] = "打印机故障：" + "、".join(reasons)
     return check
 

@@ -63,7 +63,7 @@ def test_printer_fault_and_silent_bridge(tmp_path):
     r = report(tmp_path, devices=devices(**{"printer-1": {"fault": "paper_out"},
                                              "bridge-1": {"last_seen": NOW - 600}}))
     assert r["status"] == "degraded"
-    assert r["checks"]["printer"]["ok"] is False and "paper_out" in r["checks"]["printer"]["problem"]
+    assert r["checks"]["printer"]["ok"] is False and "缺纸" in r["checks"]["printer"]["problem"]
     assert r["checks"]["bridge"]["age_s"] == 600
     assert r["checks"]["devices"]["ok"]  # printer and bridge have their own checks
 
