@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, make_response, request
 
-from . import __version__
 from .auth import login as auth_login, logout as auth_logout
 from .errors import HallError
 from .http import (SESSION_COOKIE, actor, body, field, idempotent, int_arg, request_token, require_manager,

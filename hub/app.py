@@ -4,7 +4,7 @@ from __future__ import annotations
 import importlib
 import logging
 
-from flask import Flask, jsonify, render_template_string, request
+from flask import Flask, render_template_string, request
 from flask_socketio import SocketIO
 from werkzeug.exceptions import HTTPException
 

@@ -28,32 +28,19 @@ RANK_SQL = ("(CASE WHEN target_window IS NOT NULL THEN 0 WHEN priority = 'green'
             "WHEN priority = 'appointment' AND due_at IS NOT NULL AND due_at <= ? THEN 2 ELSE 3 END)")
 
 
-class Estimates:
-    def __init__(self, service):
-        self.service = service
-        self.hall = service.hall
-        self._cache = None
-        self._dirty = True
-        self._computed_at = 0.0
-        self._samples = defaultdict(lambda: deque(maxlen=SAMPLES))
-        self._load_samples()
+class ServiceTimes:
+    """Expected service times: each matter's typical minutes at first, then the
+    rolling mean of the services measured (eta.rolling_mean of the last SAMPLES).
+    Shared by the hub's Estimates and the simulator's."""
 
-    def _load_samples(self):
-        rows = self.service.store.query(
-            "SELECT matter, finished_at - started_at AS seconds FROM tickets WHERE status='done' "
-            "AND started_at IS NOT NULL ORDER BY finished_at DESC LIMIT 2000")
-        for r in reversed(rows):
-            if r["seconds"] is not None and r["seconds"] >= 0:
-                self._samples[r["matter"]].append(r["seconds"])
+    def __init__(self, hall):
+        self.hall = hall
+        self._samples = defaultdict(lambda: deque(maxlen=SAMPLES))
 
     def record(self, t):
         if t.started_at is not None and t.finished_at is not None:
             self._samples[t.matter].append(max(0.0, t.finished_at - t.started_at))
 
-    def invalidate(self):
-        self._dirty = True
-
-    # service times -------------------------------------------------------------------
     def service_seconds(self, matter_id):
         matter = self.hall.matter(matter_id)
         typical = (matter.typical_minutes if matter else 8.0) * 60
@@ -67,24 +54,52 @@ class Estimates:
             return 8 * 60.0
         return sum(self.service_seconds(m.id) * m.share for m in matters) / total
 
+
+def open_servers(windows, held, service_seconds, now):
+    """An eta.Server for each open window. `windows`: {id: (state, profile)};
+    `held`: {window id: the ticket it holds}; a held service is assumed to end
+    after its expected time, and not sooner than MIN_REMAINING from now."""
+    servers = []
+    for window_id, (state, profile) in windows.items():
+        if state != "open":
+            continue
+        free_at, t = now, held.get(window_id)
+        if t is not None:
+            begun = t.started_at or t.called_at or now
+            free_at = max(now + MIN_REMAINING, begun + service_seconds(t.matter))
+        servers.append(eta.Server(window_id, profile, free_at))
+    return servers
+
+
+class Estimates(ServiceTimes):
+    def __init__(self, service):
+        super().__init__(service.hall)
+        self.service = service
+        self._cache = None
+        self._dirty = True
+        self._computed_at = 0.0
+        self._load_samples()
+
+    def _load_samples(self):
+        rows = self.service.store.query(
+            "SELECT matter, finished_at - started_at AS seconds FROM tickets WHERE status='done' "
+            "AND started_at IS NOT NULL ORDER BY finished_at DESC LIMIT 2000")
+        for r in reversed(rows):
+            if r["seconds"] is not None and r["seconds"] >= 0:
+                self._samples[r["matter"]].append(r["seconds"])
+
+    def invalidate(self):
+        self._dirty = True
+
     # the forecast ------------------------------------------------------------------------
     def _waiting_rows(self):
         return self.service.store.query(WAITING_SQL)
 
     def _servers(self, now, per_matter):
         held = {t.window: t for t in self.service.held()}
-        servers = []
-        for window_id, row in self.service.window_rows().items():
-            if row["state"] != "open" or self.hall.window(window_id) is None:
-                continue
-            free_at = now
-            t = held.get(window_id)
-            if t is not None:
-                begun = t.started_at or t.called_at or now
-                service = per_matter.get(t.matter) or self.service_seconds(t.matter)
-                free_at = max(now + MIN_REMAINING, begun + service)
-            servers.append(eta.Server(window_id, json.loads(row["profile"]), free_at))
-        return servers
+        windows = {wid: (row["state"], json.loads(row["profile"]))
+                   for wid, row in self.service.window_rows().items() if self.hall.window(wid) is not None}
+        return open_servers(windows, held, lambda m: per_matter.get(m) or self.service_seconds(m), now)
 
     def _compute(self, rows):
         now = self.service.clock.now()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import secrets
-from dataclasses import replace
 
 from . import day_summary, routing, tickets as rules
 from .clock import hall_date, iso, within_hours
@@ -18,7 +17,7 @@ from .estimates import Estimates
 from .store import append_event
 from .window_ops import WindowOps
 from .feedback import Feedback
-from .views import (call_view, materials_of, serve_kinds, ticket_from_row, ticket_public,
+from .views import (materials_of, serve_kinds, ticket_from_row, ticket_public,
                     window_view)
 
 TICKET_COLUMNS = ("queue", "status", "called_at", "first_called_at", "started_at", "finished_at",

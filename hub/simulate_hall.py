@@ -10,14 +10,14 @@ turning up, and clerks serving and taking breaks.
 """
 from __future__ import annotations
 
-from collections import defaultdict, deque
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 import simpy
 
 from . import eta, routing, tickets as rules
 from .auth import Actor
-from .estimates import MIN_REMAINING, SAMPLES
+from .estimates import ServiceTimes, open_servers
 from .rhythm import SurgeWatch
 from .window_ops import candidate
 
@@ -70,7 +70,7 @@ class TidalLog:
         return sum((closed if closed is not None else end) - opened for _, opened, closed, _ in self.opened)
 
 
-class SimEstimates:
+class SimEstimates(ServiceTimes):
     """What hub.estimates.Estimates gives the hub (a ticket's ETA, each queue's
     wait for a new ticket, the load a tidal window looks at), computed the same
     way from the simulated state: one eta.forecast over the waiting tickets
@@ -79,39 +79,17 @@ class SimEstimates:
     services measured so far (eta.rolling_mean of the last SAMPLES)."""
 
     def __init__(self, sim):
-        self.sim, self.hall = sim, sim.hall
-        self.samples = defaultdict(lambda: deque(maxlen=SAMPLES))
+        super().__init__(sim.hall)
+        self.sim = sim
         self.cache = None
 
     def invalidate(self):
         self.cache = None
 
-    def record(self, t):
-        self.samples[t.matter].append(max(0.0, t.finished_at - t.started_at))
-
-    def service_seconds(self, matter_id):
-        matter = self.hall.matter(matter_id)
-        return eta.rolling_mean(self.samples[matter_id], (matter.typical_minutes if matter else 8.0) * 60)
-
-    def queue_service_seconds(self, queue_id):
-        matters = [m for m in self.hall.matters if m.queue == queue_id]
-        total = sum(m.share for m in matters)
-        if not matters or total <= 0:
-            return 8 * 60.0
-        return sum(self.service_seconds(m.id) * m.share for m in matters) / total
-
     def _servers(self, now):
         held = {t.window: t for t in self.sim.held()}
-        servers = []
-        for window_id, row in self.sim.rows.items():
-            if row["state"] != "open":
-                continue
-            free_at, t = now, held.get(window_id)
-            if t is not None:
-                begun = t.started_at or t.called_at or now
-                free_at = max(now + MIN_REMAINING, begun + self.service_seconds(t.matter))
-            servers.append(eta.Server(window_id, row["profile"], free_at))
-        return servers
+        windows = {wid: (row["state"], row["profile"]) for wid, row in self.sim.rows.items()}
+        return open_servers(windows, held, self.service_seconds, now)
 
     def current(self):
         if self.cache is None:

@@ -6,7 +6,7 @@ import json
 
 from . import routing, tickets as rules
 from .errors import HallError
-from .views import call_view, ticket_from_row, ticket_public, window_view
+from .views import call_view, ticket_public, window_view
 
 WINDOW_DEVICE_KINDS = ("keypad",)
 # what routing needs of the waiting tickets, without building whole tickets
