@@ -37,6 +37,9 @@ class _ReadOnlyHall:
     def query(self, sql, params=()):
         return self.conn.execute(sql, params).fetchall()
 
+    def query_one(self, sql, params=()):
+        return self.conn.execute(sql, params).fetchone()
+
     def _tickets(self, where):
         from hub.views import ticket_from_row
         return [ticket_from_row(r) for r in self.query(f"SELECT * FROM tickets WHERE {where}")]
