@@ -3,7 +3,7 @@
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-DEBS := chromium espeak-ng sox fonts-wqy-microhei libsdl2-2.0-0 socat systemd
+DEBS := chromium espeak-ng sox fonts-wqy-microhei libsdl2-2.0-0 systemd
 STAMP := $(VENV)/.installed
 
 .PHONY: demo test debs venv clean
