@@ -63,8 +63,18 @@ ACTION_TEXT = {
 }
 
 
+TEXTS = {"status": STATUS_TEXT, "action": ACTION_TEXT}
+
+
 class HallError(Exception):
-    """A refusal with an HTTP status; `key` picks the message."""
+    """A refusal with an HTTP status; `key` picks the message.
+
+    A part of hallq with refusals of its own subclasses this with its own
+    MESSAGES (key -> (中文, English)) and TEXTS (parameter -> {value: (中文,
+    English)}, shown in messages as `{parameter_text}`)."""
+
+    MESSAGES = MESSAGES
+    TEXTS = TEXTS
 
     def __init__(self, http_status, key, error_code=None, **params):
         self.status = http_status
@@ -74,17 +84,15 @@ class HallError(Exception):
         super().__init__(key)
 
     def message(self, lang="zh"):
-        return render(self.key, lang, **self.params)
+        return render(self.key, lang, messages=self.MESSAGES, texts=self.TEXTS, **self.params)
 
 
-def render(key, lang="zh", **params):
-    zh, en = MESSAGES.get(key, MESSAGES["internal"])
+def render(key, lang="zh", messages=MESSAGES, texts=TEXTS, **params):
+    zh, en = messages.get(key) or MESSAGES.get(key) or MESSAGES["internal"]
     english = lang.startswith("en")
-    params = dict(params)
-    if "status" in params:
-        params["status_text"] = STATUS_TEXT.get(params["status"], (params["status"],) * 2)[english]
-    if "action" in params:
-        params["action_text"] = ACTION_TEXT.get(params["action"], (params["action"],) * 2)[english]
+    for name, values in texts.items():
+        if name in params:
+            params[f"{name}_text"] = values.get(params[name], (params[name],) * 2)[english]
     try:
         return (en if english else zh).format(**params)
     except (KeyError, IndexError):

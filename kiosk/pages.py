@@ -55,9 +55,7 @@ MESSAGES = {  # key: (中文, English)
 class KioskError(HallError):
     """A refusal of a kiosk route, with its message from this module."""
 
-    def message(self, lang="zh"):
-        zh, en = MESSAGES[self.key]
-        return (en if lang.startswith("en") else zh).format(**self.params)
+    MESSAGES = MESSAGES
 
 
 def init_app(app):

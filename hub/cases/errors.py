@@ -30,20 +30,10 @@ MESSAGES = {
 
 
 class CaseError(HallError):
-    def message(self, lang="zh"):
-        zh, en = MESSAGES.get(self.key, (None, None))
-        if zh is None:
-            return super().message(lang)
-        english = lang.startswith("en")
-        params = dict(self.params)
-        if "state" in params:
-            params["state_text"] = params["state"] if english else STATE_TEXT.get(params["state"], params["state"])
-        if "action" in params:
-            params["action_text"] = params["action"] if english else ACTION_TEXT.get(params["action"], params["action"])
-        try:
-            return (en if english else zh).format(**params)
-        except (KeyError, IndexError):
-            return en if english else zh
+    MESSAGES = MESSAGES
+    # staff read the states and actions in Chinese; in English the plain value is clear enough
+    TEXTS = {"state": {k: (v, k) for k, v in STATE_TEXT.items()},
+             "action": {k: (v, k) for k, v in ACTION_TEXT.items()}}
 
 
 def from_rule(exc):
