@@ -113,3 +113,13 @@ class HubProcess:
         r = self.post("/api/tickets", dict(matter=matter, **extra))
         assert r.status_code == 201, r.text
         return r.json()
+
+
+def wait_for(predicate, timeout=15.0, interval=0.02):
+    """True as soon as `predicate()` is; after `timeout` seconds, its last answer."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return predicate()

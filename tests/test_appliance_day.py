@@ -18,19 +18,11 @@ from hubproc import DEFAULT_TIME
 from hub import day_summary
 from hub.config import demo_hall_path
 from hub.store import Store
+from hubproc import wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 MIN = 60
 PAD_1 = "demo-pad-1-key-0000"
-
-
-def wait_until(predicate, timeout=15):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def rows(db, sql, params=()):
@@ -64,7 +56,7 @@ def test_closing_summarises_the_day_and_the_next_day_starts_again(hub_factory):
     assert [(d["day"], d["final"], d["issued"], d["served"]) for d in today] == [("2026-11-26", False, 5, 2)]
 
     hub.set_time(DEFAULT_TIME + 8 * 3600 + 60)  # 17:01, after the last period
-    assert wait_until(lambda: rows(hub.db, "SELECT count(*) FROM day_summaries")[0][0] == 1)
+    assert wait_for(lambda: rows(hub.db, "SELECT count(*) FROM day_summaries")[0][0] == 1)
     expected = {"day": "2026-11-26", "issued": 5, "called": 3, "served": 2, "no_shows": 1, "expired": 1,
                 "cancelled": 1, "mean_wait_min": 18.7, "max_wait_min": 26.0, "within_15_min": 1,
                 "served_within_15_min": 0.3333, "ratings": {"5": 1, "4": 0, "3": 0, "2": 0, "1": 1},

@@ -1,11 +1,11 @@
 """The bridge reads the hall file: which devices it drives, and what it tells the hub it cannot."""
 import dataclasses
-import time
 
 import pytest
 
 from firmware_bridge.bridge import Bridge, BridgeConfigError, bridge_key
 from hub.config import Device, load_hall
+from hubproc import wait_for
 
 
 class FakeHub:
@@ -20,15 +20,6 @@ class FakeHub:
 
     def get(self, path, key):
         return 404, None
-
-
-def wait_for(predicate, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return predicate()
 
 
 def hall_with(*devices):

@@ -1,6 +1,5 @@
 """The bridge between a real hub and simulated devices on real ptys."""
 import dataclasses
-import time
 
 import pytest
 
@@ -9,17 +8,9 @@ from firmware_bridge.bridge import Bridge
 from firmware_bridge.protocols.hallq import HallqProtocol
 from firmware_bridge.sim_control import start_simulators
 from hub.config import load_hall
+from hubproc import wait_for
 
 WINDOWS = ("w3", "w4")
-
-
-def wait_for(predicate, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return predicate()
 
 
 class Rig:

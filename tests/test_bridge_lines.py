@@ -11,17 +11,9 @@ from firmware_bridge.protocols.vendor_led import VendorLedProtocol
 from firmware_bridge.sim import SimDevice, SimLine
 from firmware_bridge.traffic import TrafficLog
 from firmware_bridge.transport import TransportError, open_transport
+from hubproc import wait_for
 
 HALLQ = HallqProtocol()
-
-
-def wait_for(predicate, timeout=5.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return predicate()
 
 
 class Rig:

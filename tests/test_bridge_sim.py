@@ -4,22 +4,13 @@ import json
 import os
 import subprocess
 import sys
-import time
 
 from firmware_bridge.demo import start_devices
 from firmware_bridge.sim_control import group_lines, send_command, start_simulators
 from hub.config import Device, load_hall
+from hubproc import wait_for
 
 HALLQ = [sys.executable, "-m", "hub.cli"]
-
-
-def wait_for(predicate, timeout=15.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return predicate()
 
 
 def small_hall():

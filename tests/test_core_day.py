@@ -3,18 +3,9 @@ tickets with a reason, the next day numbers again from 001, yesterday stays."""
 from __future__ import annotations
 
 import sqlite3
-import time
 
 from hubproc import DEFAULT_TIME
-
-
-def wait_until(predicate, timeout=10):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
+from hubproc import wait_for
 
 
 def test_closing_expires_waiting_tickets_and_the_next_day_starts_at_001(hub):
@@ -24,7 +15,7 @@ def test_closing_expires_waiting_tickets_and_the_next_day_starts_at_001(hub):
     hub.post("/api/windows/w1/call-next", token=clerk)
     hub.post("/api/windows/w1/finish", token=clerk)
     hub.set_time(DEFAULT_TIME + 8 * 3600 + 60)  # 17:01, after the last period
-    assert wait_until(lambda: hub.get("/api/queues").json()[0]["waiting"] == 0)
+    assert wait_for(lambda: hub.get("/api/queues").json()[0]["waiting"] == 0)
     second = hub.get(f"/api/tickets/{first['id'] + 1}").json()
     assert second["status"] == "expired"
     hub.set_time(DEFAULT_TIME + 24 * 3600)  # next morning, 09:00

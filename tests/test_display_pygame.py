@@ -3,13 +3,13 @@ import os
 import subprocess
 import sys
 import threading
-import time
 
 import pytest
 
 from display.board_draw import GOLD, Painter, find_font
 from display.board_state import BoardState
 from display.pygame_board import Options, render_snapshot
+from hubproc import wait_for
 
 
 @pytest.fixture(autouse=True)
@@ -86,15 +86,6 @@ def test_snapshot_of_a_hub_that_is_not_there_fails_clearly(tmp_path):
 def board_key():
     from hub.config import load_hall
     return load_hall(None).device("board-1").key
-
-
-def wait_for(predicate, timeout=10.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return False
 
 
 class Recorder:
