@@ -43,6 +43,7 @@ class HallService(WindowOps, Feedback):
         self.after_commit = []  # callables(events) run after each publish, e.g. surge checks
         self.on_finish = []  # callables(conn, now, emit, ticket, window, actor) inside the finish transaction
         self.window_numbers = {w.id: w.number for w in hall.windows}
+        self._tidal_queues = None
         self.estimates = Estimates(self)
         self._init_windows()
 
@@ -155,7 +156,9 @@ class HallService(WindowOps, Feedback):
         return self.estimates.queue_views()
 
     def tidal_queues(self):
-        return routing.tidal_queues(self.hall)
+        if self._tidal_queues is None:  # the hall file does not change while the hub runs
+            self._tidal_queues = routing.tidal_queues(self.hall)
+        return self._tidal_queues
 
     def recent_calls(self, limit=20):
         rows = self.store.query(
