@@ -9,7 +9,7 @@ from .errors import HallError
 from .http import (SESSION_COOKIE, actor, body, field, idempotent, int_arg, request_token, require_manager,
                    require_staff, require_staff_or_device, service)
 from .tickets import OUTCOMES
-from .views import materials_of
+from .views import in_english, materials_of
 
 api = Blueprint("api", __name__, url_prefix="/api")
 
@@ -70,19 +70,20 @@ def me():
 
 
 # catalog ---------------------------------------------------------------------------
-def matter_view(m, full=False):
+def matter_view(m, full=False, hall=None):
     view = {"id": m.id, "name": m.name, "name_en": m.name_en, "department": m.department,
             "department_en": m.department_en, "mode": m.mode, "promised_days": m.promised_days,
             "typical_minutes": m.typical_minutes, "scope": m.scope, "queue": m.queue, "common": m.common,
             "has_situations": bool(m.situations)}
     if full:
         view.update(
-            conditions=m.conditions, materials=list(m.materials),
+            conditions=m.conditions, materials=list(m.materials), materials_en=in_english(hall, m.materials),
             questions=[{"id": q.id, "text": q.text, "text_en": q.text_en,
                         "options": [{"value": o.value, "label": o.label, "label_en": o.label_en} for o in q.options]}
                        for q in m.questions],
             situations=[{"id": s.id, "name": s.name, "name_en": s.name_en, "answers": dict(s.answers),
-                         "materials": list(s.materials)} for s in m.situations])
+                         "materials": list(s.materials), "materials_en": in_english(hall, s.materials)}
+                        for s in m.situations])
     return view
 
 
@@ -97,7 +98,7 @@ def matter(matter_id):
     m = svc.hall.matter(matter_id)
     if m is None:
         raise HallError(404, "unknown_matter", id=matter_id)
-    view = matter_view(m, full=True)
+    view = matter_view(m, full=True, hall=svc.hall)
     view["windows"] = [w["number"] for w in svc.windows() if m.queue in w["main_queues"]]
     return jsonify(view)
 
@@ -169,6 +170,7 @@ def ticket_by_token(token):
     t = svc.ticket_by_token(token)
     view = svc.ticket_view(t)
     view["materials"] = materials_of(svc.hall, t.matter, t.situation)
+    view["materials_en"] = in_english(svc.hall, view["materials"])
     view["rating"] = svc.rating_state(t)
     view["case"] = svc.case_for_ticket(t.id) if hasattr(svc, "case_for_ticket") else None
     return jsonify(view)

@@ -154,6 +154,7 @@ class Hall:
     matters: tuple[Matter, ...] = ()
     windows: tuple[Window, ...] = ()
     devices: tuple[Device, ...] = ()
+    materials_en: dict = field(default_factory=dict)  # material (中文) -> its English name
     source: str = ""  # the path it was loaded from
 
     # lookups -----------------------------------------------------------

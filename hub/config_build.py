@@ -15,7 +15,8 @@ from hub.config_checker import Checker, default_of, show
 from hub.config_lines import join
 from hub.config_matters import read_matters, read_questions
 
-TOP_KEYS = ("hall", "hours", "calendar", "rules", "backup", "questions", "queues", "matters", "windows", "devices")
+TOP_KEYS = ("hall", "hours", "calendar", "rules", "backup", "questions", "queues", "matters", "windows", "devices",
+            "materials_en")
 HALL_KEYS = ("name", "name_en", "timezone", "public_url", "language", "notice", "printer", "paper_mm")
 HOURS_KEYS = ("periods", "enforce", "expire_at_closing", "workdays")
 CALENDAR_KEYS = ("holidays", "workdays")
@@ -59,13 +60,26 @@ def build_hall(doc, lines, source=""):
     windows = _windows(c, doc, queue_ids)
     devices = _devices(c, doc, {w.id for w in windows})
     _check_served(c, queues, windows)
+    materials_en = _materials_en(c, doc)
     model = Hall(
         **_hall_fields(c, hall, "hall" in doc), hours=hours, calendar=calendar, rules=rules, backup=backup,
         queues=tuple(q for _, q in queues), matters=matters, windows=windows,
-        devices=devices, source=str(source),
+        devices=devices, materials_en=materials_en, source=str(source),
     )
     # in file order, as an editor walks them (stable: same line keeps check order)
     return model, sorted(c.errors, key=lambda error: error[1])
+
+
+def _materials_en(c, doc):
+    """[materials_en]: English names of materials, each a non-empty text."""
+    table = c.get(doc, "", "materials_en", "table", {})
+    out = {}
+    for zh, en in table.items():
+        if isinstance(en, str) and en.strip():
+            out[zh] = en.strip()
+        else:
+            c.error(join("materials_en", zh), f"应为非空的英文名, 而不是 {show(en)}")
+    return out
 
 
 def _hall_fields(c, h, present):

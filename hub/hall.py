@@ -17,7 +17,7 @@ from .estimates import Estimates
 from .store import append_event
 from .window_ops import WindowOps
 from .feedback import Feedback
-from .views import (materials_of, serve_kinds, ticket_from_row, ticket_public,
+from .views import (in_english, materials_of, serve_kinds, ticket_from_row, ticket_public,
                     window_view)
 
 TICKET_COLUMNS = ("queue", "status", "called_at", "first_called_at", "started_at", "finished_at",
@@ -227,8 +227,9 @@ class HallService(WindowOps, Feedback):
 
         t = self._commit(work)
         view = self.ticket_view(t)
+        materials = materials_of(self.hall, t.matter, t.situation)
         view.update(token=t.token, status_url=self.status_url(t.token),
-                    materials=materials_of(self.hall, t.matter, t.situation),
+                    materials=materials, materials_en=in_english(self.hall, materials),
                     serve_kinds=serve_kinds(self.hall, t.queue, self.tidal_queues()))
         return view
 

@@ -45,6 +45,11 @@ def materials_of(hall, matter_id, situation_id):
     return list(situation.materials if situation else matter.materials)
 
 
+def in_english(hall, materials):
+    """The materials' English names where the hall file gives them."""
+    return [hall.materials_en.get(m, m) for m in materials]
+
+
 def serve_kinds(hall, queue_id, tidal_queues):
     kinds = {w.kind for w in hall.windows if queue_id in main_queues(w.profile)}
     if queue_id in tidal_queues:

@@ -105,7 +105,11 @@ def test_one_touch_switches_everything_to_english_and_back(hub, page):
     page.click("#common [data-matter=m03]")
     expect(page.locator('[data-question="who"] .question-text')).to_contain_text("for yourself")
     expect(page.locator('[data-question="who"] [data-option="self"]')).to_have_text("In person")
+    page.click('[data-question="who"] [data-option="self"]')
+    page.click('[data-question="first"] [data-option="first"]')
+    expect(page.locator("#materials li").first).to_have_text("Resident ID card")
     page.click("#lang")
+    expect(page.locator("#materials li").first).to_have_text("居民身份证")
     expect(page.locator('[data-question="who"] [data-option="self"]')).to_have_text("本人办理")
     expect(page.locator("#matter-name")).to_have_text("社会保障卡申领")
 

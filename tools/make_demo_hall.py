@@ -23,6 +23,7 @@ DEFAULT_OUT = REPO / "config" / "demo-hall.toml"
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from demo_hall_data import (  # noqa: E402  (the content; this file is the layout)
+    MATERIALS_EN,
     CALENDAR, CONDITIONS, DEVICE_LINE, HALL, QUESTIONS, QUEUES, SECOND_QUESTION, WHO_MATTERS,
     WINDOWS, queue_for,
 )
@@ -271,10 +272,18 @@ def _situations(name, materials):
     return out
 
 
+def materials_en_section():
+    lines = ["", "# ── 材料的英文名 ───────────────────────────────────────────────────────",
+             "# 取号机和查询终端切换到英文时显示; 没有列出的材料照样显示中文名。", "[materials_en]"]
+    lines += [f"{q(zh)} = {q(en)}" for zh, en in sorted(MATERIALS_EN.items())]
+    return "\n".join(lines) + "\n"
+
+
 def render(csv_path):
     """The whole file; runs of blank lines between sections fold into one."""
     sections = [header(), hall_section(), calendar_section(), rules_section(), backup_section(), queues_section(),
-                windows_section(), devices_section(), questions_section(), matters_section(read_matters(csv_path))]
+                windows_section(), devices_section(), questions_section(), materials_en_section(),
+                matters_section(read_matters(csv_path))]
     return re.sub(r"\n{3,}", "\n\n", "".join(sections))
 
 

@@ -161,7 +161,7 @@
   K.materialsNow = function () {
     const { complete, situation } = K.choice();
     if (!complete) return null;
-    return situation ? situation.materials : K.matter.materials;
+    return HQ.pick(situation || K.matter, "materials");
   };
 
   function renderMatter() {

@@ -54,7 +54,7 @@
     renderCase(t.case);
     renderTicketLive();
     $("ticket-kinds").textContent = (t.serve_kinds || []).map((k) => HQ.t("kind_" + k)).join(HQ.lang === "en" ? ", " : "、");
-    HQ.fill($("ticket-materials"), (t.materials || []).map((x) => h("li", {}, x)));
+    HQ.fill($("ticket-materials"), (HQ.pick(t, "materials") || []).map((x) => h("li", {}, x)));
     const qr = $("ticket-qr");
     if (qr.dataset.qr !== t.status_url) { qr.src = HQ.qrSrc(t.status_url); qr.dataset.qr = t.status_url; }
     const p = K.printer || { state: "none" };

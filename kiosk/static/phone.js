@@ -62,7 +62,7 @@
     $("closed-note").textContent = notes[t.status] ? HQ.t(notes[t.status]) : "";
 
     renderRating(t);
-    HQ.fill($("materials"), (t.materials || []).map((x) => h("li", {}, x)));
+    HQ.fill($("materials"), (HQ.pick(t, "materials") || []).map((x) => h("li", {}, x)));
     $("materials-box").hidden = !(t.materials || []).length || !["waiting", "called"].includes(t.status);
 
     if (t.status === "called" && P.lastStatus && P.lastStatus !== "called" && navigator.vibrate) navigator.vibrate([300, 150, 300]);

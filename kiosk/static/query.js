@@ -101,8 +101,8 @@
       m.situations.length
         ? h("section", { class: "guide-block" }, h("h2", {}, HQ.t("guide_situations")),
           h("div", { class: "situations" }, m.situations.map((s) => h("div", { class: "situation", dataset: { situation: s.id } },
-            h("h3", {}, HQ.pick(s, "name")), materialList(s.materials)))))
-        : h("section", { class: "guide-block" }, h("h2", {}, HQ.t("guide_materials")), materialList(m.materials)));
+            h("h3", {}, HQ.pick(s, "name")), materialList(HQ.pick(s, "materials"))))))
+        : h("section", { class: "guide-block" }, h("h2", {}, HQ.t("guide_materials")), materialList(HQ.pick(m, "materials"))));
   }
 
   // queues and windows ------------------------------------------------------------------------
