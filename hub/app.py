@@ -1,13 +1,13 @@
 """The hub's Flask application: API, pages, Socket.IO, background rhythm."""
 from __future__ import annotations
 
-import importlib
 import logging
 
 from flask import Flask, render_template_string, request
 from flask_socketio import SocketIO
 from werkzeug.exceptions import HTTPException
 
+from . import optional_module
 from .api import api
 from .errors import HallError
 from .hall import HallService
@@ -59,12 +59,9 @@ def create_app(hall, store, clock, async_mode="gevent"):
 
 
 def _register_pages(app, name):
-    try:
-        module = importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name == name:
-            return
-        raise
+    module = optional_module(name)
+    if module is None:
+        return
     for attr in ("blueprint", "api_blueprint"):
         bp = getattr(module, attr, None)
         if bp is not None:

@@ -46,6 +46,15 @@ class Actor:
         return f"device:{self.device}" if self.device else self.name
 
 
+def permit(actor, allowed):
+    """`actor` if `allowed(actor)`: else 401 without a login, 403 with one."""
+    if actor is None:
+        raise HallError(401, "login_required")
+    if not allowed(actor):
+        raise HallError(403, "forbidden")
+    return actor
+
+
 def hash_pin(pin, salt=None):
     salt = salt or secrets.token_hex(16)
     digest = hashlib.pbkdf2_hmac("sha256", pin.encode("utf-8"), bytes.fromhex(salt), PBKDF2_ROUNDS)

@@ -4,8 +4,9 @@ heavy imports happen inside the handlers, so `hallq --help` stays fast."""
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
+
+from . import optional_module
 
 COMMAND_MODULES = (
     "hub.commands",
@@ -23,13 +24,9 @@ def build_parser():
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
-        module.register(sub)
+        module = optional_module(name)
+        if module is not None:
+            module.register(sub)
     return parser
 
 

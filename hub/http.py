@@ -8,7 +8,7 @@ import json
 
 from flask import current_app, g, jsonify, request
 
-from .auth import actor_for_token
+from .auth import actor_for_token, permit
 from .errors import HallError, language, render
 
 SESSION_COOKIE = "hallq_session"
@@ -34,31 +34,21 @@ def actor():
     return getattr(g, "actor", None)
 
 
+def require(allowed):
+    """The request's actor if `allowed(actor)`: else 401 without a login, 403 with one."""
+    return permit(actor(), allowed)
+
+
 def require_staff():
-    a = actor()
-    if a is None:
-        raise HallError(401, "login_required")
-    if not a.is_staff:
-        raise HallError(403, "forbidden")
-    return a
+    return require(lambda a: a.is_staff)
 
 
 def require_staff_or_device():
-    a = actor()
-    if a is None:
-        raise HallError(401, "login_required")
-    if not (a.is_staff or a.role == "device"):
-        raise HallError(403, "forbidden")
-    return a
+    return require(lambda a: a.is_staff or a.role == "device")
 
 
 def require_manager():
-    a = actor()
-    if a is None:
-        raise HallError(401, "login_required")
-    if not a.is_manager:
-        raise HallError(403, "forbidden")
-    return a
+    return require(lambda a: a.is_manager)
 
 
 def body():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from . import routing, tickets as rules
+from .auth import permit
 from .errors import HallError
 from .views import call_view, ticket_public, window_view
 
@@ -48,10 +49,7 @@ class WindowOps:
         raise HallError(403, "forbidden")
 
     def check_manager(self, actor):
-        if actor is None:
-            raise HallError(401, "login_required")
-        if not actor.is_manager:
-            raise HallError(403, "forbidden")
+        permit(actor, lambda a: a.is_manager)
 
     # helpers inside a transaction -------------------------------------------------
     def _held_ticket(self, conn, row):
