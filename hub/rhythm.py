@@ -71,13 +71,14 @@ class SurgeWatch:
             return
         self.busy = True
         try:
-            self.check()
+            # the hub's events already carry the fresh queue views; the simulator's do not
+            self.check(events[-1].get("data", {}).get("queues"))
         finally:
             self.busy = False
 
-    def check(self):
+    def check(self, views=None):
         svc = self.svc
-        views = svc.queues()
+        views = views if views is not None else svc.queues()
         etas = {q["id"]: q["eta_minutes"] for q in views}
         thresholds = {q.id: q.surge_minutes for q in svc.hall.queues}
         over = set(routing.surge_queues(etas, thresholds))
