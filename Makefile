@@ -3,7 +3,7 @@
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-DEBS := chromium espeak-ng sox fonts-wqy-microhei libsdl2-2.0-0 systemd
+DEBS := chromium espeak-ng sox fonts-wqy-microhei libsdl2-2.0-0 systemd postgresql redis-server
 STAMP := $(VENV)/.installed
 
 .PHONY: demo test debs venv clean
@@ -12,7 +12,7 @@ demo: venv
 	$(BIN)/hallq demo
 
 test: debs venv
-	$(BIN)/python -m pytest -q -p no:cacheprovider tests
+	$(BIN)/python -m pytest -q -n 2 -p no:cacheprovider tests
 
 debs:
 	@missing=""; for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

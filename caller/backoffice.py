@@ -20,8 +20,8 @@ import re
 from flask import Blueprint, render_template
 
 from hub import __version__
-from hub.errors import HallError
-from hub.http import actor, service
+from hub.rules.errors import HallError
+from hub.web.http import actor, service
 
 backoffice_blueprint = Blueprint("backoffice", __name__, template_folder="templates", static_folder="static",
                                  static_url_path="/backoffice/static")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 
-from hub.cli import add_common
+from hub.cli.main import add_common
 
 
 def register(sub):
@@ -28,12 +28,14 @@ def cmd_report(args):
     import json
     import time
 
-    from hub.clock import hall_date, iso
-    from hub.commands import db_path, load_hall_or_exit
+    from hub.rules.clock import hall_date, iso
+    from hub.cli.commands import db_path, load_hall_or_exit
     from kiosk.slip_data import TicketNotFound, open_readonly
 
-    from . import report_files, reports
-    from .staff_api import TICKET_COLUMNS
+    from hub.web import report_files
+
+    from hub.service import reports
+    from hub.web.staff import TICKET_COLUMNS
 
     hall = load_hall_or_exit(args.config)
     if args.format == "xlsx" and not args.output:

@@ -2,16 +2,16 @@
 
 Both pages are static shells: they log in through /api/login, read hall
 state through the API and keep it live over Socket.IO. `blueprint` serves
-them and their static files; `api_blueprint` (caller.staff_api) adds the
+them and their static files; `api_blueprint` (hub.web.staff) adds the
 routes the consoles need beyond the hub's own."""
 from __future__ import annotations
 
 from flask import Blueprint, render_template
 
 from hub import __version__
-from hub.http import service
+from hub.web.http import service
 
-from .staff_api import api_blueprint  # noqa: F401  (registered by the hub's app)
+from hub.web.staff import api_blueprint  # noqa: F401  (registered by the hub's app)
 
 blueprint = Blueprint("caller", __name__, template_folder="templates", static_folder="static",
                       static_url_path="/caller/static")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import sys
 
-from hub.cli import add_common
+from hub.cli.main import add_common
 
 
 def register(subparsers):
@@ -113,7 +113,7 @@ def _hall_settings(args):
     if key and repeat:
         return key, repeat
     try:
-        from hub.config import ConfigError, load_hall
+        from hub.hallfile.model import ConfigError, load_hall
 
         hall = load_hall(args.config)
     except (ConfigError, ImportError) as exc:

@@ -12,13 +12,13 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from . import domain
-from . import messages as m
-from .hallstate import HallState
-from .hub_client import HubHttp, HubLink, HubUnreachable, StatusReporter
-from .line import Line, Target
-from .protocols import ProtocolError, load_protocol
-from .traffic import traffic_log_for
+from firmware_bridge import domain
+from firmware_bridge import messages as m
+from firmware_bridge.hallstate import HallState
+from firmware_bridge.hub_client import HubHttp, HubLink, HubUnreachable, StatusReporter
+from firmware_bridge.line import Line, Target
+from firmware_bridge.protocols import ProtocolError, load_protocol
+from firmware_bridge.traffic import traffic_log_for
 
 log = logging.getLogger("hallq.bridge")
 SERIAL_KINDS = ("bar", "keypad", "pad")
@@ -31,7 +31,7 @@ class BridgeConfigError(ValueError):
 
 @dataclass
 class Role:
-    device: object  # hub.config.Device
+    device: object  # hub.hallfile.model.Device
     line: Line
     address: int
 
@@ -113,7 +113,7 @@ class Bridge:
 
     def _start_printers(self):
         try:
-            from .printers import Printers
+            from firmware_bridge.printers import Printers
             self.printers = Printers(self.hall, self.ports, self.http, self.reporter, self.pool)
         except ImportError as exc:  # a bridge without the kiosk package drives no printer
             log.warning("printers not driven: %s", exc)

@@ -6,7 +6,7 @@ import signal
 import sys
 import threading
 
-from hub.cli import add_common
+from hub.cli.main import add_common
 
 DEFAULT_SIM_DIR = os.path.join("var", "sim")
 
@@ -41,7 +41,7 @@ def register(sub):
 
 
 def _load_hall(args):
-    from hub.config import ConfigError, load_hall
+    from hub.hallfile.model import ConfigError, load_hall
     try:
         return load_hall(args.config)
     except ConfigError as exc:
@@ -61,7 +61,7 @@ def _wait_for_signal():
 
 def cmd_bridge(args):
     import logging
-    from .bridge import Bridge, BridgeConfigError, load_ports
+    from firmware_bridge.bridge import Bridge, BridgeConfigError, load_ports
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     hall = _load_hall(args)
     if hall is None:
@@ -82,7 +82,7 @@ def cmd_bridge(args):
 
 
 def cmd_sim(args):
-    from .sim_control import start_simulators
+    from firmware_bridge.sim_control import start_simulators
     hall = _load_hall(args)
     if hall is None:
         return 1
@@ -148,7 +148,7 @@ def _console(sims, lock):
 
 
 def cmd_ctl(args):
-    from .sim_control import send_command
+    from firmware_bridge.sim_control import send_command
     path = os.path.join(args.workdir, "control.sock")
     try:
         answer = send_command(path, " ".join(args.words))

@@ -17,9 +17,9 @@ import subprocess
 import sys
 import time
 
-from .sim_control import send_command
+from firmware_bridge.sim_control import send_command
 
-HALLQ = [sys.executable, "-m", "hub.cli"]
+HALLQ = [sys.executable, "-m", "hub.cli.main"]
 
 
 class DemoDevices:

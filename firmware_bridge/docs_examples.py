@@ -5,9 +5,9 @@ tests/test_bridge_codec.py checks that the document still says the same.
 """
 from __future__ import annotations
 
-from . import messages as m
-from .protocols.hallq import HallqProtocol
-from .protocols.vendor_led import VendorLedProtocol
+from firmware_bridge import messages as m
+from firmware_bridge.protocols.hallq import HallqProtocol
+from firmware_bridge.protocols.vendor_led import VendorLedProtocol
 
 HALLQ_EXAMPLES = (
     m.Poll(address=3, ack_seq=0),

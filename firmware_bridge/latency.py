@@ -22,7 +22,7 @@ import time
 
 import requests
 
-HALLQ = [sys.executable, "-m", "hub.cli"]
+HALLQ = [sys.executable, "-m", "hub.cli.main"]
 
 
 def _free_port():
@@ -48,10 +48,10 @@ def percentile(values, q):
 
 
 def measure(calls, workdir):
-    from hub.commands import ensure_demo_users
-    from hub.config import load_hall
-    from hub.store import Store
-    from .sim_control import start_simulators
+    from hub.cli.commands import ensure_demo_users
+    from hub.hallfile.model import load_hall
+    from hub.store.database import Store
+    from firmware_bridge.sim_control import start_simulators
 
     db = os.path.join(workdir, "hallq.db")
     ensure_demo_users(Store(db), time.time())

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 
 import serial
 
-from . import messages as m
-from .frame import BROADCAST
-from .protocols import ProtocolError
-from .transport import TransportError, byte_seconds, describe_error, open_transport
+from firmware_bridge import messages as m
+from firmware_bridge.frame import BROADCAST
+from firmware_bridge.protocols import ProtocolError
+from firmware_bridge.transport import TransportError, byte_seconds, describe_error, open_transport
 
 log = logging.getLogger("hallq.bridge")
 PORT_ERRORS = (serial.SerialException, OSError, termios.error)

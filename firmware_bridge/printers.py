@@ -65,7 +65,7 @@ class Printers:
             log.error("materials slip cannot be printed: %s", exc)
 
     def _print(self, printer, ticket_id):
-        from .hub_client import HubUnreachable
+        from firmware_bridge.hub_client import HubUnreachable
         try:
             code, slip = self.http.get(f"/api/tickets/{ticket_id}/slip", self.keys[printer])
         except HubUnreachable as exc:

@@ -21,7 +21,7 @@ import tty
 import unicodedata
 from collections import deque
 
-from . import messages as m
+from firmware_bridge import messages as m
 
 log = logging.getLogger("hallq.sim")
 MAX_EVENTS = 16

@@ -19,8 +19,8 @@ import os
 import socket
 import threading
 
-from .protocols import load_protocol
-from .sim import SimDevice, SimLine
+from firmware_bridge.protocols import load_protocol
+from firmware_bridge.sim import SimDevice, SimLine
 
 SERIAL_KINDS = ("bar", "keypad", "pad")
 HELP = ("list | shows [ID...] | press ID KEY | fault ID silent|garbage on|off | fault ID slow MS | "

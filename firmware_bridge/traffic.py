@@ -16,7 +16,7 @@ import logging
 import logging.handlers
 import os
 
-from .messages import describe
+from firmware_bridge.messages import describe
 
 DEFAULT_MAX_KB = 1024
 DEFAULT_BACKUPS = 3

@@ -11,7 +11,7 @@ import os
 import sys
 import time
 
-from hub.cli import add_common
+from hub.cli.main import add_common
 
 FAULT_EXIT = 3  # the printer has a fault: the job was not printed
 
@@ -64,7 +64,7 @@ def _fail(message, code=1):
 
 
 def _hall(args):
-    from hub.commands import load_hall_or_exit
+    from hub.cli.commands import load_hall_or_exit
     return load_hall_or_exit(args.config)
 
 
@@ -119,7 +119,7 @@ def cmd_print_ticket(args):
         if args.hub:
             slip = slip_from_hub(args.hub, args.ticket, args.key or _printer_key(hall))
         else:
-            from hub.store import default_db_path
+            from hub.store.database import default_db_path
             slip = slip_from_db(hall, args.db or default_db_path(), args.ticket, _now(args))
     except TicketNotFound as exc:
         return _fail(str(exc))
@@ -129,7 +129,7 @@ def cmd_print_ticket(args):
 
 def _now(args):
     if getattr(args, "clock_file", None):
-        from hub.clock import FileClock
+        from hub.rules.clock import FileClock
         return FileClock(args.clock_file).now()
     return time.time()
 

@@ -16,11 +16,11 @@ import re
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
-from hub.clock import hall_date
-from hub.errors import HallError
-from hub.http import body, field, require_staff, service
+from hub.rules.clock import hall_date
+from hub.rules.errors import HallError
+from hub.web.http import body, field, require_staff, service
 
-from . import search as matter_search
+from kiosk import search as matter_search
 
 blueprint = Blueprint("kiosk", __name__, template_folder="templates", static_folder="static",
                       static_url_path="/kiosk/static")
@@ -148,7 +148,7 @@ def _printer_device(hall, printer_id):
 
 def printer_state(svc, printer_id=None):
     """The kiosk printer in a citizen's words: ok, fault (say so, keep the QR) or none."""
-    from .printer_port import FAULT_NAMES
+    from kiosk.printer_port import FAULT_NAMES
 
     hall = svc.hall
     device = _printer_device(hall, printer_id)
@@ -186,7 +186,7 @@ def _matter_and_situation(svc, data):
 @api_blueprint.post("/print-materials")
 def print_materials():
     """The 一次性告知单 without a ticket: printed when the printer is well, else shown."""
-    from .slip_data import materials_slip_data
+    from kiosk.slip_data import materials_slip_data
 
     svc = service()
     data = body()

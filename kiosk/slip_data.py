@@ -25,11 +25,11 @@ def open_readonly(db_path):
 
 
 class _ReadOnlyHall:
-    """What hub.estimates needs of the hall service, over a read-only connection,
+    """What hub.service.estimates needs of the hall service, over a read-only connection,
     so a reprint shows the same people ahead and wait as the hub would."""
 
     def __init__(self, hall, conn, now):
-        from hub.clock import FixedClock
+        from hub.rules.clock import FixedClock
 
         self.hall, self.conn, self.clock = hall, conn, FixedClock(now)
         self.store = self
@@ -41,7 +41,7 @@ class _ReadOnlyHall:
         return self.conn.execute(sql, params).fetchone()
 
     def _tickets(self, where):
-        from hub.views import ticket_from_row
+        from hub.service.views import ticket_from_row
         return [ticket_from_row(r) for r in self.query(f"SELECT * FROM tickets WHERE {where}")]
 
     def waiting(self):
@@ -55,7 +55,7 @@ class _ReadOnlyHall:
 
 
 def _find_ticket(hall, conn, ref, now):
-    from hub.clock import hall_date
+    from hub.rules.clock import hall_date
 
     ref = str(ref).strip()
     if ref.isdigit():
@@ -70,8 +70,8 @@ def _find_ticket(hall, conn, ref, now):
 
 def slip_from_db(hall, db_path, ref, now):
     """The ticket slip of ticket `ref` (an id, or today's number such as A012)."""
-    from hub.estimates import Estimates
-    from hub.views import materials_of, serve_kinds, ticket_from_row, ticket_public
+    from hub.service.estimates import Estimates
+    from hub.service.views import materials_of, serve_kinds, ticket_from_row, ticket_public
 
     try:
         conn = open_readonly(db_path)
@@ -148,7 +148,7 @@ def _pick(items, ref, what, names):
 
 def materials_slip_data(hall, matter_ref, situation_ref, now):
     """The 一次性告知单 of a matter (and situation) from the hall file."""
-    from hub.clock import local
+    from hub.rules.clock import local
 
     matter = _pick(list(hall.matters), matter_ref, "事项", names=False)
     situation = None

@@ -14,7 +14,7 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
-HALLQ = [sys.executable, "-m", "hub.cli"]
+HALLQ = [sys.executable, "-m", "hub.cli.main"]
 # 2026-11-26 (a Thursday) 09:00 in Asia/Shanghai
 DEFAULT_TIME = 1795654800.0
 

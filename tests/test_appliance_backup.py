@@ -16,18 +16,18 @@ from pathlib import Path
 import pytest
 import requests
 
-from hub import backup
-from hub.store import Store, append_event
+from hub.ops import backup
+from hub.store.database import Store, append_event
 
 ROOT = Path(__file__).resolve().parent.parent
-HALLQ = [sys.executable, "-m", "hub.cli"]
+HALLQ = [sys.executable, "-m", "hub.cli.main"]
 
 # A writer like the hub: WAL, synchronous=FULL, one transaction per action.
 # Each transaction appends 10 events and records how many batches it wrote,
 # so a consistent copy always holds exactly 10 events per recorded batch.
 WRITER = textwrap.dedent("""
     import os, sys, time
-    from hub.store import Store, append_event
+    from hub.store.database import Store, append_event
     store, stop, batch = Store(sys.argv[1]), sys.argv[2], 0
     while not os.path.exists(stop):
         batch += 1
@@ -162,7 +162,7 @@ def test_lock_held_by_another_process_and_freed_when_it_dies(tmp_path):
     copy = tmp_path / "copy.db"
     backup.backup(db, copy)
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys; from hub.backup import hold_db_lock; "
+        [sys.executable, "-c", "import sys; from hub.ops.backup import hold_db_lock; "
          "l = hold_db_lock(sys.argv[1]); print('held', flush=True); sys.stdin.read()", str(db)],
         cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
@@ -291,7 +291,7 @@ def test_each_backup_leaves_a_note_for_the_health_report(tmp_path):
 
 def hall_with_backup(tmp_path, lines):
     """The demo hall with its [backup] table replaced by `lines`."""
-    from hub.config import demo_hall_path
+    from hub.hallfile.model import demo_hall_path
     text = demo_hall_path().read_text(encoding="utf-8")
     start = text.index("[backup]\n")
     end = text.index("\n\n", start)
@@ -366,7 +366,7 @@ def test_if_due_backs_up_once_a_day_after_the_hall_files_time(tmp_path):
 
 
 def test_when_the_daily_backup_is_due():
-    from hub.backup_plan import RETRY_S, backup_due, last_slot, next_backup_at, next_slot
+    from hub.ops.backup_plan import RETRY_S, backup_due, last_slot, next_backup_at, next_slot
     tz, at = "Asia/Shanghai", "18:30"
     morning = 1795654800.0  # 2026-11-26 09:00 +08:00
     slot_26 = morning + 9.5 * 3600  # 2026-11-26 18:30

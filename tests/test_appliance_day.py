@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 
 from hubproc import DEFAULT_TIME
 
-from hub import day_summary
-from hub.config import demo_hall_path
-from hub.store import Store
+from hub.service import day_summary
+from hub.hallfile.model import demo_hall_path
+from hub.store.database import Store
 from hubproc import wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -141,7 +141,7 @@ def test_ops_shows_the_appliance_to_managers(hub_factory, tmp_path):
     assert ops["disk"]["path"] == str(Path(hub.db).parent) and ops["disk"]["free_mb"] > 0
     assert ops["disk"]["database_mb"] > 0
 
-    made = subprocess.run([sys.executable, "-m", "hub.cli", "backup", "--config", str(config), "--db", str(hub.db)],
+    made = subprocess.run([sys.executable, "-m", "hub.cli.main", "backup", "--config", str(config), "--db", str(hub.db)],
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert made.returncode == 0, made.stderr
     now = time.time()

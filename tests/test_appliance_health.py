@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 
-from hub.health import database_writable, health_report
+from hub.service.health import database_writable, health_report
 
 NOW = 1795654800.0  # 2026-11-26 09:00 Asia/Shanghai
 GB = 1024 ** 3

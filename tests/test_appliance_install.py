@@ -85,7 +85,7 @@ def test_first_install_lays_out_the_appliance(installed):
     assert not (root / "etc/hallq/backup.env").exists()  # the hall file's [backup] says it
     assert (root / "var/lib/hallq/backups").is_dir()  # [backup] dir = "backups", beside the database
     src = root / "opt/hallq/src"
-    assert (src / "hub/backup.py").exists() and (src / "config/demo-hall.toml").exists()
+    assert (src / "hub/ops/backup.py").exists() and (src / "config/demo-hall.toml").exists()
     assert not (src / "tests").exists() and not (src / ".venv").exists() and not (src / ".git").exists()
     assert (root / "opt/hallq/docs").is_dir()
 

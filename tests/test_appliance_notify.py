@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from hub import sdnotify
+from hub.ops import sdnotify
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -102,7 +102,7 @@ def test_the_hub_says_ready_and_pings_the_watchdog(systemd_socket, tmp_path):
         port = s.getsockname()[1]
     child_env = dict(os.environ, **env, WATCHDOG_USEC="1000000")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "hub.cli", "serve", "--db", str(tmp_path / "hallq.db"), "--port", str(port)],
+        [sys.executable, "-m", "hub.cli.main", "serve", "--db", str(tmp_path / "hallq.db"), "--port", str(port)],
         cwd=ROOT, env=child_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         messages = []

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from hub import serial_ports
-from hub.backup import hold_db_lock
-from hub.ops_commands import fresh_device_keys
-from hub.store import Store, append_event
+from hub.ops import serial_ports
+from hub.ops.backup import hold_db_lock
+from hub.cli.ops_commands import fresh_device_keys
+from hub.store.database import Store, append_event
 
 ROOT = Path(__file__).resolve().parent.parent
-HALLQ = [sys.executable, "-m", "hub.cli"]
+HALLQ = [sys.executable, "-m", "hub.cli.main"]
 
 
 def hallq(*args):
@@ -130,7 +130,7 @@ def test_prune_command_refuses_under_a_hub_and_prunes_otherwise(tmp_path):
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give files away")
 def test_restore_as_root_keeps_files_owned_like_their_directory(tmp_path):
-    from hub import backup
+    from hub.ops import backup
     data = tmp_path / "lib"
     data.mkdir()
     os.chown(data, 4321, 4321)

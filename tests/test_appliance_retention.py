@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from hub import retention
-from hub.store import Store, append_event
+from hub.store import retention
+from hub.store.database import Store, append_event
 
 TZ = "Asia/Shanghai"
 DAY = 86400.0

@@ -4,7 +4,7 @@ import dataclasses
 import pytest
 
 from firmware_bridge.bridge import Bridge, BridgeConfigError, bridge_key
-from hub.config import Device, load_hall
+from hub.hallfile.model import Device, load_hall
 from hubproc import wait_for
 
 

@@ -7,7 +7,7 @@ from firmware_bridge import messages as m
 from firmware_bridge.bridge import Bridge
 from firmware_bridge.protocols.hallq import HallqProtocol
 from firmware_bridge.sim_control import start_simulators
-from hub.config import load_hall
+from hub.hallfile.model import load_hall
 from hubproc import wait_for
 
 WINDOWS = ("w3", "w4")

@@ -7,10 +7,10 @@ import sys
 
 from firmware_bridge.demo import start_devices
 from firmware_bridge.sim_control import group_lines, send_command, start_simulators
-from hub.config import Device, load_hall
+from hub.hallfile.model import Device, load_hall
 from hubproc import wait_for
 
-HALLQ = [sys.executable, "-m", "hub.cli"]
+HALLQ = [sys.executable, "-m", "hub.cli.main"]
 
 
 def small_hall():

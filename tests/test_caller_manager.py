@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from browser import browser, page  # noqa: F401  (pytest fixtures)
-from hub.config import demo_hall_path, load_hall
+from hub.hallfile.model import demo_hall_path, load_hall
 from test_caller_console import Board
 
 HALL = load_hall(None)

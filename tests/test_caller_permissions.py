@@ -8,7 +8,7 @@ import itertools
 
 import pytest
 
-from hub.config import load_hall
+from hub.hallfile.model import load_hall
 
 HALL = load_hall(None)
 KEYS = {d.id: d.key for d in HALL.devices}
@@ -206,7 +206,7 @@ def test_a_repeated_add_user_press_creates_one_user(hub):
 
 
 def test_a_window_with_its_own_printer_gets_the_slip_printed_by_the_bridge(hub_factory, tmp_path):
-    from hub.config import demo_hall_path
+    from hub.hallfile.model import demo_hall_path
     from test_caller_console import Board
 
     text = demo_hall_path().read_text(encoding="utf-8")

@@ -9,8 +9,8 @@ import io
 import openpyxl
 import pytest
 
-from caller import reports
-from hub.config import load_hall
+from hub.service import reports
+from hub.hallfile.model import load_hall
 
 HALL = load_hall(None)
 PAD = {d.window: d.key for d in HALL.devices if d.kind == "pad"}
@@ -223,17 +223,17 @@ def test_hallq_report_gives_the_same_figures_from_the_database_alone(hub, small_
     import sys
 
     api = ok(hub.get("/api/reports/daily?date=2026-11-26", token=small_day))
-    run = subprocess.run([sys.executable, "-m", "hub.cli", "report", "--db", str(hub.db), "--date", "2026-11-26"],
+    run = subprocess.run([sys.executable, "-m", "hub.cli.main", "report", "--db", str(hub.db), "--date", "2026-11-26"],
                          capture_output=True, timeout=60)
     assert run.returncode == 0, run.stderr.decode()
     cli = json.loads(run.stdout)
     for key in ("totals", "queues", "windows", "clerks", "hours", "one_window_share", "comprehensive_outcomes"):
         assert cli[key] == api[key], key
     out = tmp_path / "week.xlsx"
-    run = subprocess.run([sys.executable, "-m", "hub.cli", "report", "--db", str(hub.db), "--from", "2026-11-20",
+    run = subprocess.run([sys.executable, "-m", "hub.cli.main", "report", "--db", str(hub.db), "--from", "2026-11-20",
                           "--to", "2026-11-26", "--format", "xlsx", "-o", str(out)], capture_output=True, timeout=60)
     assert run.returncode == 0 and openpyxl.load_workbook(out).sheetnames[-1] == "日期"
-    run = subprocess.run([sys.executable, "-m", "hub.cli", "report", "--db", str(hub.db), "--date", "26/11/2026"],
+    run = subprocess.run([sys.executable, "-m", "hub.cli.main", "report", "--db", str(hub.db), "--date", "26/11/2026"],
                          capture_output=True, timeout=60)
     assert run.returncode == 1 and "--date 须为 YYYY-MM-DD" in run.stderr.decode()
 

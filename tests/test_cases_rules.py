@@ -9,10 +9,10 @@ from datetime import date, timedelta
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from hub.cases import rules
-from hub.cases.rules import Case, CaseRuleError
-from hub.config import Calendar
-from hub.workdays import add_working_days, is_working_day, working_days_before, working_days_between
+from hub.rules import cases as rules
+from hub.rules.cases import Case, CaseRuleError
+from hub.hallfile.model import Calendar
+from hub.rules.workdays import add_working_days, is_working_day, working_days_before, working_days_between
 
 # 2026-10-01 (Thu) .. 10-07 (Wed) off; Saturday 10-10 a make-up working day (调休上班)
 GOLDEN_WEEK = Calendar(holidays=tuple(f"2026-10-0{d}" for d in range(1, 8)), workdays=("2026-10-10",))

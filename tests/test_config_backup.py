@@ -1,6 +1,6 @@
 """The hall file's [backup] table: defaults, the demo hall's values, and
 each mistake reported with its key path and line."""
-from hub.config import Backup, check_file, load_hall
+from hub.hallfile.model import Backup, check_file, load_hall
 
 MINIMAL = """\
 [hall]

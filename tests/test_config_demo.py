@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from hub.config import DEVICE_KINDS, MATTER_SCOPES, WINDOW_KINDS, check_file, demo_hall_path, load_hall
+from hub.hallfile.model import DEVICE_KINDS, MATTER_SCOPES, WINDOW_KINDS, check_file, demo_hall_path, load_hall
 
 REPO = Path(__file__).resolve().parent.parent
 MATTERS_CSV = REPO / "config" / "town-hall-matters.csv"

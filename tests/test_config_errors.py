@@ -2,8 +2,8 @@
 key path and line; files that are not TOML (or not there) say so plainly."""
 import pytest
 
-from hub.config import ConfigError, check_file, format_error, load_hall
-from hub.config_lines import key_lines, line_of
+from hub.hallfile.model import ConfigError, check_file, format_error, load_hall
+from hub.hallfile.lines import key_lines, line_of
 
 BROKEN = """\
 [hall]

@@ -1,7 +1,7 @@
 """English names of materials: from the hall file's [materials_en] to the API."""
 from __future__ import annotations
 
-from hub.config import check_file, demo_hall_path, load_hall
+from hub.hallfile.model import check_file, demo_hall_path, load_hall
 
 
 def test_every_material_of_the_demo_hall_has_an_english_name():

@@ -5,7 +5,7 @@ the error it must produce; the line marked `# here` is where it must point.
 """
 import pytest
 
-from hub.config import check_file, load_hall
+from hub.hallfile.model import check_file, load_hall
 
 VALID = """\
 [hall]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from hub.config import load_hall
+from hub.hallfile.model import load_hall
 
 HALL = load_hall(None)
 PAD1 = HALL.device("pad-1").key

@@ -5,10 +5,10 @@ import sqlite3
 import subprocess
 import sys
 
-from hub.config import demo_hall_path
+from hub.hallfile.model import demo_hall_path
 from hubproc import ROOT
 
-HALLQ = [sys.executable, "-m", "hub.cli"]
+HALLQ = [sys.executable, "-m", "hub.cli.main"]
 
 
 def run(*args, stdin=None):

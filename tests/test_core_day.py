@@ -28,7 +28,7 @@ def test_closing_expires_waiting_tickets_and_the_next_day_starts_at_001(hub):
 
 
 def test_a_hall_that_enforces_hours_refuses_tickets_when_closed(hub_factory, tmp_path):
-    from hub.config import demo_hall_path
+    from hub.hallfile.model import demo_hall_path
     text = demo_hall_path().read_text(encoding="utf-8").replace("enforce = false", "enforce = true")
     config = tmp_path / "hall.toml"
     config.write_text(text, encoding="utf-8")

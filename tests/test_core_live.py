@@ -7,7 +7,7 @@ import time
 
 import socketio
 
-from hub.config import load_hall
+from hub.hallfile.model import load_hall
 
 HALL = load_hall(None)
 

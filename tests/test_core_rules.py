@@ -4,9 +4,13 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from hub import eta, routing, tickets as rules
-from hub.routing import Candidate
-from hub.tickets import IllegalAction, Ticket
+from hub.rules import eta
+
+from hub.rules import routing
+
+from hub.rules import tickets as rules
+from hub.rules.routing import Candidate
+from hub.rules.tickets import IllegalAction, Ticket
 
 T0 = 1_800_000_000.0
 

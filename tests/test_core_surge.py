@@ -28,7 +28,7 @@ def test_a_surge_alerts_once_and_opens_a_tidal_window_for_the_loaded_queue(hub):
 
 
 def test_a_device_that_goes_offline_raises_an_alert_for_the_manager(hub):
-    from hub.config import load_hall
+    from hub.hallfile.model import load_hall
     bridge_key = load_hall(None).device("bridge-1").key
     manager = Listener(hub.url, token=hub.login("manager", "2222"))
     try:

@@ -126,7 +126,7 @@ def test_a_pygame_sink_holds_its_channel_while_a_clip_sounds(mixer):
 
 def test_hallq_announce_renders_one_call_to_a_wav(tmp_path):
     out = tmp_path / "call.wav"
-    done = subprocess.run([sys.executable, "-m", "hub.cli", "announce", "A012", "3", "--wav", str(out)],
+    done = subprocess.run([sys.executable, "-m", "hub.cli.main", "announce", "A012", "3", "--wav", str(out)],
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     with wave.open(str(out)) as w:
@@ -143,6 +143,6 @@ def test_hallq_announce_renders_one_call_to_a_wav(tmp_path):
 
 
 def test_hallq_announce_refuses_a_bad_number_without_a_traceback(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "hub.cli", "announce", "12A", "3", "--wav", str(tmp_path / "x.wav")],
+    done = subprocess.run([sys.executable, "-m", "hub.cli.main", "announce", "12A", "3", "--wav", str(tmp_path / "x.wav")],
                           capture_output=True, text=True, check=False)
     assert done.returncode == 1 and "号码" in done.stderr and "Traceback" not in done.stderr

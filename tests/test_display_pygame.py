@@ -67,7 +67,7 @@ def test_snapshot_of_a_live_hub_shows_the_called_number(hub, tmp_path):
     hub.issue("m03")
     ticket = call_next(hub)
     out = tmp_path / "board.png"
-    done = subprocess.run([sys.executable, "-m", "hub.cli", "board", "--hub", hub.url, "--snapshot", str(out)],
+    done = subprocess.run([sys.executable, "-m", "hub.cli.main", "board", "--hub", hub.url, "--snapshot", str(out)],
                           capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     assert ticket["number"] in done.stdout and "wqy-microhei" in done.stdout
@@ -78,13 +78,13 @@ def test_snapshot_of_a_live_hub_shows_the_called_number(hub, tmp_path):
 
 
 def test_snapshot_of_a_hub_that_is_not_there_fails_clearly(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "hub.cli", "board", "--hub", "http://127.0.0.1:9",
+    done = subprocess.run([sys.executable, "-m", "hub.cli.main", "board", "--hub", "http://127.0.0.1:9",
                            "--snapshot", str(tmp_path / "x.png")], capture_output=True, text=True, timeout=60)
     assert done.returncode == 1 and "无法连接 hub" in done.stderr and "Traceback" not in done.stderr
 
 
 def board_key():
-    from hub.config import load_hall
+    from hub.hallfile.model import load_hall
     return load_hall(None).device("board-1").key
 
 

@@ -38,7 +38,7 @@ def test_clips_are_small_enough_for_a_hall_without_espeak():
 @pytest.mark.skipif(not (shutil.which("espeak-ng") and shutil.which("sox")), reason="espeak-ng/sox not installed")
 def test_sounds_build_regenerates_clips_offline(tmp_path):
     done = subprocess.run(
-        [sys.executable, "-m", "hub.cli", "sounds", "build", "--out", str(tmp_path), "--only", "digit-5,letter-G,chime"],
+        [sys.executable, "-m", "hub.cli.main", "sounds", "build", "--out", str(tmp_path), "--only", "digit-5,letter-G,chime"],
         capture_output=True, text=True, check=False,
     )
     assert done.returncode == 0, done.stderr
@@ -52,7 +52,7 @@ def test_sounds_build_regenerates_clips_offline(tmp_path):
 
 def test_sounds_build_refuses_an_unknown_clip_in_chinese(tmp_path):
     done = subprocess.run(
-        [sys.executable, "-m", "hub.cli", "sounds", "build", "--out", str(tmp_path), "--only", "digit-10"],
+        [sys.executable, "-m", "hub.cli.main", "sounds", "build", "--out", str(tmp_path), "--only", "digit-10"],
         capture_output=True, text=True, check=False,
     )
     assert done.returncode == 1

@@ -85,7 +85,7 @@ def test_a_board_that_missed_calls_shows_them_in_history_not_as_new(hub, page):
 
 
 def test_the_board_acknowledges_and_speaks_a_call_clip_by_clip(hub, page):
-    from hub.config import load_hall
+    from hub.hallfile.model import load_hall
 
     key = load_hall(None).device("board-1").key
     page.add_init_script("localStorage.setItem('hallq.board.sound', 'on')")

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from hub.config import load_hall
+from hub.hallfile.model import load_hall
 from hubproc import HubProcess
 
 HALL = load_hall(None)

@@ -8,7 +8,7 @@ from urllib.parse import quote
 from playwright.sync_api import expect
 
 from browser import browser, page  # noqa: F401  (pytest fixtures)
-from hub.config import load_hall
+from hub.hallfile.model import load_hall
 
 PRINTER_KEY = load_hall(None).device("printer-1").key
 

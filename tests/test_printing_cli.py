@@ -12,7 +12,7 @@ import pytest
 from hubproc import ROOT, HubProcess, free_port
 from kiosk.escpos_decode import decode
 
-HALLQ = [sys.executable, "-m", "hub.cli"]
+HALLQ = [sys.executable, "-m", "hub.cli.main"]
 WAIT = 20  # seconds a condition may take on a loaded machine; never a speed check
 
 
@@ -109,7 +109,7 @@ def test_bad_printer_url_is_refused(tmp_path):
 
 
 def test_print_materials_prints_the_situations_exact_list(tmp_path):
-    from hub.config import load_hall
+    from hub.hallfile.model import load_hall
 
     matter = load_hall().matter("m03")
     situation = matter.situations[0]

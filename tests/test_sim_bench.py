@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import json
 
-from hub.bench_report import bench_text
-from hub.cli import main
+from hub.bench.report import bench_text
+from hub.cli.main import main
 
 
 def test_a_tiny_bench_reports_every_figure(capsys):

@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from hub import routing
-from hub.cli import main
-from hub.config import load_hall
-from hub.simulate import POLICIES, World, dedicated_groups, dedicated_lines, town_day
-from hub.simulate_mmc import erlang_c, mmc
+from hub.rules import routing
+from hub.cli.main import main
+from hub.hallfile.model import load_hall
+from hub.sim.town_day import POLICIES, World, dedicated_groups, dedicated_lines, town_day
+from hub.sim.mmc import erlang_c, mmc
 
 POLICY_KEYS = {"windows", "window_hours", "mean_wait_min", "p90_wait_min", "max_wait_min", "served_within_15_min",
                "per_queue"}

@@ -1,9 +1,9 @@
 """The hallq serial protocol (docs/protocols.md): messages <-> frames."""
 from __future__ import annotations
 
-from .. import messages as m
-from ..frame import MAX_PAYLOAD, Frame, FrameDecoder, encode_frame
-from . import ProtocolError, decode_text, encode_text
+from firmware_bridge import messages as m
+from firmware_bridge.frame import MAX_PAYLOAD, Frame, FrameDecoder, encode_frame
+from firmware_bridge.protocols import ProtocolError, decode_text, encode_text
 
 # command codes; device -> master codes have the high bit set
 POLL, IDENTIFY = 0x01, 0x02

@@ -14,8 +14,8 @@ frame needs no escaping.
 """
 from __future__ import annotations
 
-from .. import messages as m
-from . import ProtocolError, decode_text, encode_text
+from firmware_bridge import messages as m
+from firmware_bridge.protocols import ProtocolError, decode_text, encode_text
 
 START, END, CHECK = ord("!"), ord("\r"), ord("*")
 MAX_FRAME = 260

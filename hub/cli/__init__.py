@@ -1,0 +1,1 @@
+"""The command line: `hallq` and its subcommands."""

@@ -1,0 +1,256 @@
+"""hallq serve · demo · user add · check-config · migrate."""
+from __future__ import annotations
+
+import getpass
+import os
+import socket
+import sys
+import tempfile
+
+from hub.cli.main import add_common
+
+DEMO_USERS = (  # name, role, PIN, departments
+    ("clerk1", "clerk", "1111", ()), ("clerk2", "clerk", "1111", ()), ("clerk3", "clerk", "1111", ()),
+    ("clerk4", "clerk", "1111", ()), ("clerk5", "clerk", "1111", ()), ("clerk6", "clerk", "1111", ()),
+    ("manager", "manager", "2222", ()), ("admin", "admin", "3333", ()),
+    ("backoffice-renshe", "backoffice", "4444", ("人社",)), ("backoffice-minzheng", "backoffice", "4444", ("民政",)),
+    ("guide", "guide", "5555", ()),
+)
+PAGES = ("/kiosk", "/query", "/caller", "/manager", "/backoffice", "/board")
+
+
+def register(sub):
+    p = sub.add_parser("serve", help="运行大厅主机 (hub)")
+    add_common(p)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8080)
+    p.add_argument("--clock-file", metavar="FILE", help="从文件读取时间 (培训与测试用)")
+    p.set_defaults(handler=cmd_serve)
+
+    p = sub.add_parser("demo", help="演示大厅: 主机 + 模拟设备")
+    p.add_argument("--db", metavar="FILE", help="数据库 (默认: 一次性的临时文件)")
+    p.add_argument("--config", metavar="FILE", help=argparse_suppress())
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8080)
+    p.add_argument("--no-devices", action="store_true", help="不启动模拟设备")
+    p.set_defaults(handler=cmd_demo)
+
+    p = sub.add_parser("user", help="用户管理")
+    usub = p.add_subparsers(dest="user_command", metavar="ACTION")
+    usub.required = True
+    a = usub.add_parser("add", help="新增用户, PIN 从标准输入读取")
+    a.add_argument("name")
+    a.add_argument("--role", required=True, choices=("clerk", "manager", "admin", "backoffice", "guide"))
+    a.add_argument("--department", action="append", default=[], help="后台人员负责的部门 (可多次)")
+    add_common(a)
+    a.set_defaults(handler=cmd_user_add)
+
+    p = sub.add_parser("check-config", help="检查大厅配置文件")
+    p.add_argument("file")
+    p.add_argument("--db", help=argparse_suppress())
+    p.add_argument("--config", help=argparse_suppress())
+    p.set_defaults(handler=cmd_check_config)
+
+    p = sub.add_parser("migrate", help="升级数据库结构")
+    add_common(p)
+    p.set_defaults(handler=cmd_migrate)
+
+
+def argparse_suppress():
+    import argparse
+    return argparse.SUPPRESS
+
+
+def load_hall_or_exit(path):
+    from hub.hallfile.model import ConfigError, load_hall
+    try:
+        return load_hall(path)
+    except ConfigError as exc:
+        print(f"大厅配置文件有错误 ({path}):", file=sys.stderr)
+        print(str(exc), file=sys.stderr)
+        raise SystemExit(1)
+    except OSError as exc:
+        print(f"无法读取大厅配置文件 {path}: {exc.strerror}", file=sys.stderr)
+        raise SystemExit(1)
+
+
+def db_path(args):
+    from hub.store.database import default_db_path
+    return args.db or default_db_path()
+
+
+def cmd_check_config(args):
+    from hub.hallfile.model import check_file, format_error
+    errors = check_file(args.file)
+    for error in errors:
+        print(format_error(error))
+    if errors:
+        print(f"共 {len(errors)} 处错误", file=sys.stderr)
+        return 1
+    print(f"{args.file}: 配置正确")
+    return 0
+
+
+def cmd_migrate(args):
+    from hub.store.database import Store
+    store = Store(db_path(args))
+    print(f"{store.path}: 数据库结构版本 {store.schema_version()}")
+    return 0
+
+
+def read_pin(prompt="PIN: "):
+    if sys.stdin.isatty():
+        first = getpass.getpass(prompt)
+        if first != getpass.getpass("再输入一次: "):
+            print("两次输入不一致", file=sys.stderr)
+            raise SystemExit(1)
+        return first
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def cmd_user_add(args):
+    import time
+    from hub.service.auth import add_user
+    from hub.rules.errors import HallError
+    from hub.store.database import Store
+    hall = load_hall_or_exit(args.config)
+    if args.role == "backoffice":
+        known = {m.department for m in hall.matters}
+        unknown = [d for d in args.department if d not in known]
+        if not args.department or unknown:
+            print(f"后台人员须用 --department 指定部门, 可选: {' '.join(sorted(known))}", file=sys.stderr)
+            return 1
+    store = Store(db_path(args))
+    try:
+        add_user(store, args.name, args.role, read_pin(), time.time(), departments=args.department)
+    except HallError as exc:
+        print(exc.message(), file=sys.stderr)
+        return 1
+    print(f"已添加用户 {args.name} ({args.role})")
+    return 0
+
+
+def ensure_demo_users(store, now):
+    from hub.service.auth import add_user
+    existing = {r["name"] for r in store.query("SELECT name FROM users")}
+    for name, role, pin, departments in DEMO_USERS:
+        if name not in existing:
+            add_user(store, name, role, pin, now, departments=departments)
+
+
+WILDCARD_HOSTS = ("0.0.0.0", "::", "")
+
+
+def lan_address():
+    try:
+        address = socket.gethostbyname(socket.gethostname())
+    except OSError:
+        return None
+    return None if address.startswith("127.") else address
+
+
+def base_url(host, port):
+    """The address people in the hall reach this hub at."""
+    if host in WILDCARD_HOSTS:
+        host = lan_address() or "127.0.0.1"
+    return f"http://{host}:{port}"
+
+
+def page_urls(host, port):
+    base = f"http://{'127.0.0.1' if host in WILDCARD_HOSTS else host}:{port}"
+    urls = [base + "/"] + [base + p for p in PAGES]
+    if host in WILDCARD_HOSTS and lan_address():
+        urls.append(f"{base_url(host, port)}/ (大厅局域网)")
+    return urls
+
+
+def start_hub(hall, db, host, port, clock_file=None, on_listen=None):
+    from hub.web import server
+    from hub.web.app import create_app
+    from hub.ops.backup import DatabaseInUse, hold_db_lock
+    from hub.rules.clock import FileClock, SystemClock
+    from hub.store.database import Store
+    try:
+        lock = hold_db_lock(db)  # before the store migrates: never under a running restore
+    except DatabaseInUse as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    try:
+        store = Store(db)
+        clock = FileClock(clock_file) if clock_file else SystemClock()
+        app, _ = create_app(hall, store, clock)
+        return _serve(server, app, host, port, on_listen)
+    finally:
+        lock.close()
+
+
+def _serve(server, app, host, port, on_listen):
+    from hub.ops import sdnotify
+    svc = app.extensions["hallq"]
+
+    def listening(bound_port):
+        if on_listen:
+            on_listen(bound_port)
+        sdnotify.notify_ready(status=f"listening on {host}:{bound_port}")
+
+    def healthy():
+        return svc.store.query_one("SELECT 1") is not None
+
+    interval = sdnotify.ping_interval()
+    watchdog = (interval, lambda: healthy() and sdnotify.notify_watchdog()) if interval else None
+    try:
+        server.serve(app, host, port, on_listen=listening, watchdog=watchdog)
+    except OSError as exc:
+        print(f"无法在 {host}:{port} 监听: {exc.strerror}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def print_urls(hall, host, port, extra=()):
+    print(f"{hall.name} · hallq 已启动", flush=True)
+    for url in page_urls(host, port):
+        print(f"  {url}", flush=True)
+    for line in extra:
+        print(line, flush=True)
+
+
+def cmd_serve(args):
+    hall = load_hall_or_exit(args.config)
+    db = db_path(args)
+    return start_hub(hall, db, args.host, args.port, args.clock_file,
+                     on_listen=lambda port: print_urls(hall, args.host, port))
+
+
+def cmd_demo(args):
+    import time
+    from hub.store.database import Store
+    from dataclasses import replace
+    hall = load_hall_or_exit(args.config)
+    if args.config is None:  # the demo's QR codes must lead to this very hub
+        hall = replace(hall, public_url=base_url(args.host, args.port))
+    db = args.db or os.path.join(tempfile.mkdtemp(prefix="hallq-demo-"), "demo.db")
+    ensure_demo_users(Store(db), time.time())
+    logins = ["演示账号 (用户名 / PIN):"] + [
+        f"  {name:<20} {pin}  {role}{' ' + '/'.join(deps) if deps else ''}" for name, role, pin, deps in DEMO_USERS]
+    devices = []
+
+    def on_listen(port):
+        if not args.no_devices:
+            devices.append(_start_devices(hall, f"http://127.0.0.1:{port}", os.path.dirname(db), args.config))
+        print_urls(hall, args.host, port, logins + [f"数据库: {db}"] + [
+            "模拟设备: " + (devices[0].describe() if devices and devices[0] else "未启动")])
+
+    try:
+        return start_hub(hall, db, args.host, args.port, on_listen=on_listen)
+    finally:
+        for handle in devices:
+            if handle:
+                handle.stop()
+
+
+def _start_devices(hall, hub_url, workdir, config_path):
+    try:
+        from firmware_bridge.demo import start_devices
+    except ImportError:
+        return None
+    return start_devices(hub_url, hall, workdir, config_path=config_path)

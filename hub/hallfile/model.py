@@ -1,0 +1,275 @@
+"""The hall file: one typed model of the hall, loaded from TOML.
+
+The model (dataclasses below) is what the rest of hallq reads; nothing reads
+the file or the environment at import time. `load_hall(path)` collects every
+error with its key path and line before refusing (ConfigError.errors).
+"""
+from __future__ import annotations
+
+import re
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+
+WINDOW_KINDS = ("comprehensive", "professional", "tidal", "output", "help", "consult", "complaint")
+DEVICE_KINDS = ("bar", "keypad", "pad", "printer", "board", "bridge")
+MATTER_MODES = ("instant", "promised")
+# where a matter is served, from the data's `one_window` column
+MATTER_SCOPES = ("one_window", "professional", "consult", "output", "complaint", "help")
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+    label_en: str = ""
+
+
+@dataclass(frozen=True)
+class Question:
+    """One plain question the kiosk asks (本人办理还是代办?)."""
+    id: str
+    text: str
+    text_en: str = ""
+    options: tuple[Option, ...] = ()
+
+
+@dataclass(frozen=True)
+class Situation:
+    """情形: one combination of answers, with its exact materials."""
+    id: str
+    name: str
+    name_en: str = ""
+    answers: dict = field(default_factory=dict)  # question id -> option value
+    materials: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Matter:
+    id: str
+    name: str
+    name_en: str
+    department: str
+    department_en: str
+    mode: str  # instant | promised
+    promised_days: int
+    typical_minutes: float
+    share: float  # share of a day's tickets (demo mix, simulator)
+    scope: str  # one of MATTER_SCOPES
+    queue: str  # queue id
+    materials: tuple[str, ...] = ()
+    conditions: str = ""  # 办理条件, shown in the guide
+    questions: tuple[Question, ...] = ()
+    situations: tuple[Situation, ...] = ()
+    common: bool = False  # shown on the kiosk's first screen
+
+    def situation(self, situation_id):
+        for s in self.situations:
+            if s.id == situation_id:
+                return s
+        return None
+
+
+@dataclass(frozen=True)
+class Queue:
+    id: str  # the prefix letter, e.g. "A"
+    name: str
+    name_en: str = ""
+    surge_minutes: float = 30.0  # estimated wait that raises a surge alert
+
+
+@dataclass(frozen=True)
+class Window:
+    id: str  # e.g. "w1"
+    number: int  # what the hall reads: 1 -> "1号窗口"
+    kind: str  # one of WINDOW_KINDS
+    name: str = ""
+    profile: dict = field(default_factory=dict)  # queue id -> weight (> 0)
+    floor: str = ""
+
+
+@dataclass(frozen=True)
+class Device:
+    id: str  # e.g. "bar-1"
+    kind: str  # one of DEVICE_KINDS
+    key: str  # the device key (secret), >= 16 chars
+    window: str | None = None  # window id, or None for hall-wide devices
+    url: str = ""  # transport: serial:///dev/ttyUSB0?baudrate=9600, socket://, loop://, a pty path, usb://, tcp://, file://
+    address: int = 0  # bus address on an RS-485 line (1..247)
+    protocol: str = "hallq"  # entry point name in the hallq.devices group
+    options: dict = field(default_factory=dict)  # e.g. paper width for a printer, traffic log switch
+
+
+@dataclass(frozen=True)
+class Hours:
+    periods: tuple[tuple[str, str], ...] = (("08:30", "12:00"), ("13:30", "17:00"))
+    enforce: bool = False  # refuse tickets outside the periods
+    expire_at_closing: bool = True
+    workdays: tuple[int, ...] = (0, 1, 2, 3, 4)  # Monday = 0
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Working days: weekends are off unless listed as make-up days (调休)."""
+    holidays: tuple[str, ...] = ()  # "YYYY-MM-DD"
+    workdays: tuple[str, ...] = ()  # make-up working days on a weekend
+
+
+@dataclass(frozen=True)
+class Rules:
+    recall_limit: int = 2  # recalls allowed; the next recall turns the ticket into no_show
+    rating_minutes: float = 10.0  # how long after finish a rating is accepted
+    followup_working_days: int = 3  # deadline of a 差评 follow-up
+    auto_open_tidal: bool = True  # the hub opens a tidal window by itself on surge
+    tidal_queue_count: int = 2  # queues a tidal window takes when opened without a choice
+    announce_repeat: int = 2  # each call is said this many times
+    max_body_bytes: int = 65536
+    case_alert_days: tuple[int, ...] = (1, 0)  # supervision alerts: working days before deadline
+    event_retention_days: int = 400  # event rows kept; older ones are folded into daily counts
+
+
+@dataclass(frozen=True)
+class Backup:
+    """The daily backup (hallq backup, run by hallq-backup.timer)."""
+    dir: str = "backups"  # a relative path is beside the database (/var/lib/hallq/backups)
+    keep: int = 14  # daily files kept, the newest
+    at: str = "18:30"  # "HH:MM" in the hall's time zone, after closing
+
+
+@dataclass(frozen=True)
+class Hall:
+    name: str
+    name_en: str = ""
+    timezone: str = "Asia/Shanghai"
+    public_url: str = "http://127.0.0.1:8080"
+    language: str = "zh-CN"
+    notice: str = ""  # the board's scrolling notice at start
+    printer: str = ""  # default printer URL for the kiosk (may be empty: no printer)
+    paper_mm: int = 80  # 58 or 80
+    hours: Hours = field(default_factory=Hours)
+    calendar: Calendar = field(default_factory=Calendar)
+    rules: Rules = field(default_factory=Rules)
+    backup: Backup = field(default_factory=Backup)
+    queues: tuple[Queue, ...] = ()
+    matters: tuple[Matter, ...] = ()
+    windows: tuple[Window, ...] = ()
+    devices: tuple[Device, ...] = ()
+    materials_en: dict = field(default_factory=dict)  # material (中文) -> its English name
+    source: str = ""  # the path it was loaded from
+
+    # lookups -----------------------------------------------------------
+    def queue(self, queue_id):
+        return self._index["queues"].get(queue_id)
+
+    def matter(self, matter_id):
+        return self._index["matters"].get(matter_id)
+
+    def window(self, window_id):
+        return self._index["windows"].get(window_id)
+
+    def device(self, device_id):
+        return self._index["devices"].get(device_id)
+
+    def device_by_key(self, key):
+        return self._index["keys"].get(key)
+
+    @functools.cached_property
+    def _index(self):
+        # lookups on every request: dictionaries built once (the model is frozen)
+        return {"queues": {q.id: q for q in self.queues}, "matters": {m.id: m for m in self.matters},
+                "windows": {w.id: w for w in self.windows}, "devices": {d.id: d for d in self.devices},
+                "keys": {d.key: d for d in self.devices}}
+
+
+class ConfigError(Exception):
+    """All the errors of a hall file; each is (key_path, line, message)."""
+
+    def __init__(self, errors):
+        self.errors = list(errors)
+        super().__init__("\n".join(format_error(e) for e in self.errors))
+
+
+def format_error(error):
+    path, line, message = error
+    where = f"第 {line} 行" if line else "位置未知"
+    return f"{path} ({where}): {message}"
+
+
+# loading ------------------------------------------------------------------
+SYNTAX_PATH = "(TOML 语法)"
+# tomllib's messages start with these; the hall reads Chinese
+_SYNTAX_HINTS = (
+    ("Invalid value", "无效的值 (文本要用英文引号括起, 如 \"08:30\")"),
+    ("Expected '=' after a key", "键后面缺少 \"=\""),
+    ("Cannot overwrite a value", "重复定义的键"),
+    ("Cannot declare", "重复定义的表"),
+    ("Unclosed array", "数组缺少 \"]\""),
+    ("Unclosed inline table", "内联表缺少 \"}\""),
+    ("Unterminated string", "字符串缺少结束引号"),
+    ("Illegal character '\\n'", "字符串缺少结束引号 (一行内的字符串不能换行)"),
+    ("Illegal character", "非法字符"),
+    ("Invalid statement", "无法识别的语句"),
+    ("Invalid initial character for a key part", "键名无效"),
+    ("Expected ']' at the end of a table declaration", "表头缺少 \"]\""),
+    ("Expected ']]' at the end of an array declaration", "表头缺少 \"]]\""),
+    ("Expected newline or end of document after a statement",
+     "一行只能写一个键值对 (时间等文本要用英文引号括起, 如 \"08:30\")"),
+)
+
+
+def demo_hall_path():
+    """config/demo-hall.toml, found through the installed `config` package."""
+    import config
+
+    return Path(config.__file__).parent / "demo-hall.toml"
+
+
+def load_hall(path=None):
+    """The Hall of a hall file (None: the demo hall); ConfigError lists every
+    problem of the file with its key path and line."""
+    hall, errors = _read(path)
+    if errors:
+        raise ConfigError(errors)
+    return hall
+
+
+def check_file(path):
+    """All errors of a hall file as (key_path, line, message); [] if it is fine."""
+    return _read(path)[1]
+
+
+def _read(path):
+    import tomllib
+
+    from hub.hallfile.build import build_hall
+    from hub.hallfile.lines import key_lines
+
+    path = demo_hall_path() if path is None else Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None, [(str(path), 0, "找不到配置文件")]
+    except OSError as exc:
+        return None, [(str(path), 0, f"无法读取配置文件: {exc.strerror or exc}")]
+    try:
+        text = raw.decode("utf-8-sig")  # tolerate the BOM some Windows editors write
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [(str(path), line, "文件不是 UTF-8 编码, 请另存为 UTF-8")]
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        return None, [_syntax_error(str(exc), text)]
+    return build_hall(doc, key_lines(text), source=path)
+
+
+def _syntax_error(message, text):
+    where = re.search(r"\(at line (\d+), column (\d+)\)", message)
+    english = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", message)
+    hint = next((zh for prefix, zh in _SYNTAX_HINTS if english.startswith(prefix)), "")
+    detail = f"{hint} ({english})" if hint else english
+    if where:
+        line, column = int(where.group(1)), int(where.group(2))
+        return (SYNTAX_PATH, line, f"TOML 语法错误, 第 {column} 列: {detail}")
+    last = text.rstrip("\n").count("\n") + 1
+    return (SYNTAX_PATH, last, f"TOML 语法错误, 在文件末尾: {detail}")

@@ -1,0 +1,113 @@
+"""Socket.IO: a snapshot on connect, one message per event, resume after a drop.
+
+Rooms: everyone is in "public" (calls, queue counts, window states); staff and
+hall-wide devices also join "staff" (ratings, alerts, device changes); a device
+bound to a window joins only "window:<id>" and gets its window's events.
+"""
+from __future__ import annotations
+
+import time
+
+from flask import request
+from flask_socketio import emit, join_room
+
+from hub.service.auth import actor_for_token
+from hub.rules.clock import iso
+
+RESUME_LIMIT = 500  # more missed events than this: a fresh snapshot instead
+QUEUE_INTERVAL = 0.5  # seconds between two public queue-count messages at most
+
+
+class QueueFeed:
+    """The public stream's queue counts after tickets are taken: at once when
+    the last message is older than QUEUE_INTERVAL, else coalesced into one a
+    little later (`tick`, run by the server). Every board and phone page is a
+    client; one message per ticket taken would cost each of them a send."""
+
+    def __init__(self, socketio, svc):
+        self.socketio, self.svc = socketio, svc
+        self.last = 0.0
+        self.pending = False
+
+    def changed(self):
+        if time.monotonic() - self.last >= QUEUE_INTERVAL:
+            self.flush()
+        else:
+            self.pending = True
+
+    def tick(self):
+        if self.pending and time.monotonic() - self.last >= QUEUE_INTERVAL:
+            self.flush()
+
+    def flush(self):
+        self.pending = False
+        self.last = time.monotonic()
+        data = {"type": "queues.changed", "at": iso(self.svc.clock.now(), self.svc.hall.timezone),
+                "queues": self.svc.queues()}
+        self.socketio.emit("queues.changed", data, to="public")
+
+
+def init_live(socketio, svc):
+    clients = {}  # sid -> actor (or None for the public)
+
+    @socketio.on("connect")
+    def connect(auth=None):
+        token = auth.get("token") if isinstance(auth, dict) else None
+        who = actor_for_token(svc.store, svc.hall, token, svc.clock.now(), request.remote_addr or "")
+        if token and who is None:
+            return False  # a wrong key is refused rather than silently downgraded
+        clients[request.sid] = who
+        if who is not None and who.role == "device" and who.window:
+            join_room(f"window:{who.window}")
+        else:
+            join_room("public")
+            if who is not None:
+                join_room("staff")
+        if who is not None and who.role == "device" and who.device_kind in ("board", "bridge"):
+            svc.device_status(who.device, who, online=True)
+        emit("snapshot", svc.snapshot())
+
+    @socketio.on("disconnect")
+    def disconnect(*_):
+        who = clients.pop(request.sid, None)
+        if who is not None and who.role == "device" and who.device_kind in ("board", "bridge"):
+            still = any(a is not None and a.device == who.device for a in clients.values())
+            if not still:
+                svc.device_status(who.device, who, online=False)
+
+    @socketio.on("resume")
+    def resume(data=None):
+        after = data.get("after") if isinstance(data, dict) else None
+        if isinstance(after, bool) or not isinstance(after, int) or after < 0:
+            emit("snapshot", svc.snapshot())
+            return
+        who = clients.get(request.sid)
+        private = who is not None and (who.is_staff or who.role == "device")
+        missed = svc.events_after(after, public_only=not private, limit=RESUME_LIMIT + 1)
+        if who is not None and who.role == "device" and who.window:
+            missed = [e for e in missed if _for_window(e, who.window)]
+        if len(missed) > RESUME_LIMIT:
+            emit("snapshot", svc.snapshot())
+            return
+        queues = svc.queues()
+        for event in missed:
+            emit(event["type"], dict(event, queues=queues, replay=True))
+
+    feed = QueueFeed(socketio, svc)
+
+    def publish(event):
+        data = event["data"]
+        room = "public" if event["public"] else "staff"
+        socketio.emit(data["type"], data, to=room)
+        if event["window"]:
+            socketio.emit(data["type"], data, to=f"window:{event['window']}")
+        if data["type"] == "ticket.issued":
+            feed.changed()
+
+    svc.publish = publish
+    return feed
+
+
+def _for_window(event, window_id):
+    window = event.get("window")
+    return isinstance(window, dict) and window.get("id") == window_id

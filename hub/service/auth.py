@@ -1,0 +1,158 @@
+"""Users, PINs, sessions and the actor behind each request.
+
+PINs are stored only as salted PBKDF2 hashes. Sessions are random tokens
+of which only a hash is stored. Failed logins are slowed down per user and
+address. Devices authenticate with their key from the hall file.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from dataclasses import dataclass
+
+from hub.rules.errors import HallError
+
+ROLES = ("clerk", "manager", "admin", "backoffice", "guide")
+STAFF_ROLES = frozenset(ROLES)
+PBKDF2_ROUNDS = 120_000
+SESSION_SECONDS = 16 * 3600
+FAILURES_FREE = 3  # failures before the slow-down starts
+FAILURE_WINDOW = 900  # seconds that a failure counts
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a staff user, a device, or an anonymous citizen."""
+    name: str = "anonymous"
+    role: str | None = None  # a staff role, "device", or None
+    window: str | None = None  # the window a clerk staffs, or a device's window
+    device: str | None = None
+    device_kind: str | None = None
+    departments: tuple = ()
+    ip: str = ""
+
+    @property
+    def is_staff(self):
+        return self.role in STAFF_ROLES
+
+    @property
+    def is_manager(self):
+        return self.role in ("manager", "admin")
+
+    @property
+    def audit_name(self):
+        return f"device:{self.device}" if self.device else self.name
+
+
+def permit(actor, allowed):
+    """`actor` if `allowed(actor)`: else 401 without a login, 403 with one."""
+    if actor is None:
+        raise HallError(401, "login_required")
+    if not allowed(actor):
+        raise HallError(403, "forbidden")
+    return actor
+
+
+def hash_pin(pin, salt=None):
+    salt = salt or secrets.token_hex(16)
+    digest = hashlib.pbkdf2_hmac("sha256", pin.encode("utf-8"), bytes.fromhex(salt), PBKDF2_ROUNDS)
+    return salt, digest.hex()
+
+
+def check_pin(pin, salt, expected):
+    return hmac.compare_digest(hash_pin(pin, salt)[1], expected)
+
+
+def token_hash(token):
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def add_user(store, name, role, pin, now, departments=()):
+    if role not in ROLES:
+        raise HallError(422, "bad_field", field="role", why=f"须为 {'/'.join(ROLES)}")
+    if not name or len(name) > 64:
+        raise HallError(422, "bad_field", field="name", why="须为 1 到 64 个字符")
+    if not pin or len(pin) < 4:
+        raise HallError(422, "bad_field", field="pin", why="至少 4 位")
+    salt, digest = hash_pin(pin)
+    with store.transaction() as conn:
+        if conn.execute("SELECT 1 FROM users WHERE name=?", (name,)).fetchone():
+            raise HallError(409, "duplicate_user", id=name)
+        conn.execute("INSERT INTO users (name, role, salt, hash, departments, created_at) VALUES (?,?,?,?,?,?)",
+                     (name, role, salt, digest, json.dumps(list(departments), ensure_ascii=False), now))
+
+
+def set_pin(store, name, pin):
+    if not pin or len(pin) < 4:
+        raise HallError(422, "bad_field", field="pin", why="至少 4 位")
+    salt, digest = hash_pin(pin)
+    with store.transaction() as conn:
+        if not conn.execute("UPDATE users SET salt=?, hash=? WHERE name=?", (salt, digest, name)).rowcount:
+            raise HallError(404, "unknown_user", id=name)
+        conn.execute("DELETE FROM sessions WHERE user=?", (name,))
+
+
+def set_disabled(store, name, disabled):
+    with store.transaction() as conn:
+        if not conn.execute("UPDATE users SET disabled=? WHERE name=?", (1 if disabled else 0, name)).rowcount:
+            raise HallError(404, "unknown_user", id=name)
+        if disabled:
+            conn.execute("DELETE FROM sessions WHERE user=?", (name,))
+
+
+def throttle_seconds(failures):
+    """Wait imposed after `failures` recent failures: 0, then 2, 4, 8 ... up to 5 min."""
+    if failures < FAILURES_FREE:
+        return 0
+    return min(300, 2 ** (failures - FAILURES_FREE + 1))
+
+
+def login(store, name, pin, ip, now, window=None):
+    """Check the PIN; returns (token, user row). Raises HallError on failure."""
+    with store.reading() as conn:
+        recent = conn.execute(
+            "SELECT COUNT(*), MAX(at) FROM login_failures WHERE user=? AND ip=? AND at>?",
+            (name, ip, now - FAILURE_WINDOW)).fetchone()
+        user = conn.execute("SELECT * FROM users WHERE name=?", (name,)).fetchone()
+    failures, last = recent[0], recent[1]
+    wait = throttle_seconds(failures)
+    if wait and last is not None and now - last < wait:
+        raise HallError(429, "login_throttled", seconds=int(wait - (now - last)) + 1)
+    if user is None or not check_pin(pin, user["salt"], user["hash"]):
+        with store.transaction() as conn:
+            conn.execute("INSERT INTO login_failures (user, ip, at) VALUES (?,?,?)", (name, ip, now))
+        raise HallError(401, "login_failed")
+    if user["disabled"]:
+        raise HallError(403, "user_disabled")
+    token = secrets.token_urlsafe(24)
+    with store.transaction() as conn:
+        conn.execute("DELETE FROM login_failures WHERE user=? AND ip=?", (name, ip))
+        conn.execute("DELETE FROM sessions WHERE expires_at < ?", (now,))
+        conn.execute("INSERT INTO sessions (token_hash, user, window, created_at, expires_at) VALUES (?,?,?,?,?)",
+                     (token_hash(token), name, window, now, now + SESSION_SECONDS))
+    return token, user
+
+
+def logout(store, token):
+    with store.transaction() as conn:
+        conn.execute("DELETE FROM sessions WHERE token_hash=?", (token_hash(token),))
+
+
+def actor_for_token(store, hall, token, now, ip=""):
+    """The actor a bearer token or device key stands for, or None."""
+    if not token:
+        return None
+    device = hall.device_by_key(token)
+    if device is not None:
+        return Actor(name=f"device:{device.id}", role="device", window=device.window,
+                     device=device.id, device_kind=device.kind, ip=ip)
+    with store.reading() as conn:
+        row = conn.execute(
+            "SELECT s.user, s.window, s.expires_at, u.role, u.departments, u.disabled FROM sessions s "
+            "JOIN users u ON u.name = s.user WHERE s.token_hash=?", (token_hash(token),)).fetchone()
+    if row is None or row["expires_at"] < now or row["disabled"]:
+        return None
+    return Actor(name=row["user"], role=row["role"], window=row["window"],
+                 departments=tuple(json.loads(row["departments"])), ip=ip)

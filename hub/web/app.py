@@ -1,0 +1,93 @@
+"""The hub's Flask application: API, pages, Socket.IO, background rhythm."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask, render_template_string, request
+from flask_socketio import SocketIO
+from werkzeug.exceptions import HTTPException
+
+from hub import optional_module
+from hub.web.core import api
+from hub.rules.errors import HallError
+from hub.service.hall import HallService
+from hub.web.http import error_response, load_actor, plain_error
+from hub.live.stream import init_live
+from hub.service.rhythm import SurgeWatch
+
+log = logging.getLogger("hallq.app")
+PAGE_MODULES = ("kiosk.pages", "caller.pages", "display.pages", "hub.web.cases", "caller.backoffice", "hub.web.ops")
+
+INDEX = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{{ name }} · hallq</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{font-family:"WenQuanYi Micro Hei","Noto Sans CJK SC",sans-serif;max-width:40em;margin:3em auto;
+padding:0 1em;color:#1d2733}a{display:block;font-size:1.3em;margin:.6em 0;color:#0b5cad}</style></head>
+<body><h1>{{ name }}</h1><p>hallq 排队叫号系统</p>
+{% for href, label in pages %}<a href="{{ href }}">{{ label }} <small>{{ href }}</small></a>{% endfor %}
+</body></html>"""
+PAGES = (("/kiosk", "取号机 Kiosk"), ("/query", "智能查询终端 Query terminal"), ("/caller", "窗口呼叫 Caller"),
+         ("/manager", "大厅管理 Manager"), ("/backoffice", "后台审批 Back office"), ("/board", "综合屏 Board"))
+
+
+def create_app(hall, store, clock, async_mode="gevent"):
+    app = Flask("hub", static_folder=str(Path(__file__).resolve().parent.parent / "static"), static_url_path="/static")
+    app.config["MAX_CONTENT_LENGTH"] = hall.rules.max_body_bytes
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    svc = HallService(hall, store, clock)
+    app.extensions["hallq"] = svc
+    socketio = SocketIO(app, async_mode=async_mode, cors_allowed_origins="*", logger=False,
+                        engineio_logger=False, ping_interval=10, ping_timeout=10)
+    app.extensions["hallq.socketio"] = socketio
+    app.extensions["hallq.queue_feed"] = init_live(socketio, svc)
+    svc.after_commit.append(SurgeWatch(svc))
+    app.before_request(load_actor)
+    app.register_blueprint(api)
+    for name in PAGE_MODULES:
+        _register_pages(app, name)
+    _register_errors(app)
+
+    @app.get("/favicon.ico")
+    def favicon():
+        return "", 204  # pages carry their own icon; this keeps browser logs clean
+
+    @app.get("/")
+    def index():
+        return render_template_string(INDEX, name=hall.name, pages=PAGES)
+
+    return app, socketio
+
+
+def _register_pages(app, name):
+    module = optional_module(name)
+    if module is None:
+        return
+    for attr in ("blueprint", "api_blueprint"):
+        bp = getattr(module, attr, None)
+        if bp is not None:
+            app.register_blueprint(bp)
+    setup = getattr(module, "init_app", None)
+    if setup is not None:
+        setup(app)
+
+
+def _register_errors(app):
+    @app.errorhandler(HallError)
+    def hall_error(exc):
+        return error_response(exc)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc):
+        if exc.code == 404:
+            return plain_error(404, "not_found", path=request.path)
+        if exc.code == 405:
+            return plain_error(405, "method_not_allowed", method=request.method)
+        if exc.code == 413:
+            return plain_error(413, "body_too_large", limit=app.config["MAX_CONTENT_LENGTH"])
+        return plain_error(exc.code or 400, "bad_json")
+
+    @app.errorhandler(Exception)
+    def unexpected(exc):
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        return plain_error(500, "internal")

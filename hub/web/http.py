@@ -1,0 +1,143 @@
+"""Flask glue shared by every blueprint: the actor of a request, reading a
+JSON body with named errors, JSON errors in the request's language, and
+idempotent POSTs (an `Idempotency-Key` header makes a repeated press a replay)."""
+from __future__ import annotations
+
+import functools
+import json
+
+from flask import current_app, g, jsonify, request
+
+from hub.service.auth import actor_for_token, permit
+from hub.rules.errors import HallError, language, render
+
+SESSION_COOKIE = "hallq_session"
+
+
+def service():
+    return current_app.extensions["hallq"]
+
+
+def request_token():
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip()
+    return request.cookies.get(SESSION_COOKIE)
+
+
+def load_actor():
+    svc = service()
+    g.actor = actor_for_token(svc.store, svc.hall, request_token(), svc.clock.now(), request.remote_addr or "")
+
+
+def actor():
+    return getattr(g, "actor", None)
+
+
+def require(allowed):
+    """The request's actor if `allowed(actor)`: else 401 without a login, 403 with one."""
+    return permit(actor(), allowed)
+
+
+def require_staff():
+    return require(lambda a: a.is_staff)
+
+
+def require_staff_or_device():
+    return require(lambda a: a.is_staff or a.role == "device")
+
+
+def require_manager():
+    return require(lambda a: a.is_manager)
+
+
+def body():
+    """The JSON object of the request (an empty body counts as {})."""
+    if not request.get_data(cache=True):
+        return {}
+    try:
+        data = json.loads(request.get_data(cache=True))
+    except (ValueError, UnicodeDecodeError):
+        raise HallError(400, "bad_json") from None
+    if not isinstance(data, dict):
+        raise HallError(400, "bad_json")
+    return data
+
+
+def field(data, name, kind=str, required=False, max_len=200, choices=None):
+    """One field of a body, checked: type, length, allowed values."""
+    value = data.get(name)
+    if value is None:
+        if required:
+            raise HallError(422, "missing_field", field=name)
+        return None
+    if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
+        raise HallError(422, "bad_field", field=name, why="须为整数")
+    if kind is str:
+        if not isinstance(value, str):
+            raise HallError(422, "bad_field", field=name, why="须为文字")
+        if len(value) > max_len:
+            raise HallError(422, "bad_field", field=name, why=f"不能超过 {max_len} 个字符")
+    if kind is list and not isinstance(value, list):
+        raise HallError(422, "bad_field", field=name, why="须为列表")
+    if kind is dict and not isinstance(value, dict):
+        raise HallError(422, "bad_field", field=name, why="须为对象")
+    if choices is not None and value not in choices:
+        raise HallError(422, "bad_field", field=name, why="须为 " + "/".join(map(str, choices)))
+    return value
+
+
+def int_arg(name, default=0):
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise HallError(400, "bad_field", field=name, why="须为整数") from None
+
+
+def error_response(exc):
+    lang = language(request.headers.get("Accept-Language"))
+    payload = {"error": {"code": exc.code, "message": exc.message(lang)}}
+    response = jsonify(payload)
+    response.status_code = exc.status
+    if exc.status == 429 and "seconds" in exc.params:
+        response.headers["Retry-After"] = str(exc.params["seconds"])
+    return response
+
+
+def plain_error(status, key, **params):
+    return error_response(HallError(status, key, **params))
+
+
+def idempotent(view):
+    """Replay the stored answer to a POST repeated with the same Idempotency-Key."""
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        key = request.headers.get("Idempotency-Key")
+        if not key:
+            return view(*args, **kwargs)
+        if len(key) > 100:
+            raise HallError(400, "bad_field", field="Idempotency-Key", why="不能超过 100 个字符")
+        svc = service()
+        who = actor().audit_name if actor() else request.remote_addr
+        scoped = f"{who}|{request.path}|{key}"
+        row = svc.store.query_one("SELECT status, body FROM idempotency WHERE key=?", (scoped,))
+        if row is not None:
+            response = current_app.response_class(row["body"], status=row["status"], mimetype="application/json")
+            response.headers["Idempotent-Replay"] = "true"
+            return response
+        response = current_app.make_response(view(*args, **kwargs))
+        if response.status_code < 500:
+            now = svc.clock.now()
+            with svc.store.transaction() as conn:
+                conn.execute("DELETE FROM idempotency WHERE at < ?", (now - 86400,))
+                conn.execute("INSERT OR REPLACE INTO idempotency (key, at, status, body) VALUES (?,?,?,?)",
+                             (scoped, now, response.status_code, response.get_data(as_text=True)))
+        return response
+    return wrapper
+
+
+def message(key, **params):
+    return render(key, language(request.headers.get("Accept-Language")), **params)

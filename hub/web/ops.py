@@ -1,0 +1,139 @@
+"""The appliance as the manager console shows it (manager and admin only).
+
+- GET /api/ops: health, the daily backup (settings from the hall file's
+  [backup], the last one from the note `hallq backup` leaves beside the
+  database, the next one planned), today's closing, event retention, disk.
+- GET /api/days?from=&to=: the day summaries written at closing
+  (hub/day_summary.py), plus today's running figures while it is open.
+
+Everything here is read-only and reads only the database and local files:
+the backup directory itself (a USB stick, a network share that may hang)
+is never touched by the hub.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import date, timedelta
+
+from flask import Blueprint, jsonify, request
+
+from hub.service import day_summary
+from hub.ops.backup import read_status
+from hub.ops.backup_plan import TICK_S, backup_dir, backup_due, next_backup_at
+from hub.rules.clock import closing_time, hall_date, iso
+from hub.rules.errors import HallError
+from hub.web.http import require_manager, service
+
+api_blueprint = Blueprint("ops_api", __name__, url_prefix="/api")
+DEFAULT_DAYS = 30  # /api/days without `from`: the last 30 days
+MAX_DAYS = 366
+
+
+@api_blueprint.get("/ops")
+def ops():
+    require_manager()
+    svc = service()
+    now = svc.clock.now()
+    return jsonify({
+        "at": iso(now, svc.hall.timezone),
+        "health": svc.health(),
+        "day": day_state(svc, now),
+        "backup": backup_state(svc, now),
+        "retention": retention_state(svc),
+        "disk": disk_state(svc.store.path),
+    })
+
+
+@api_blueprint.get("/days")
+def days():
+    require_manager()
+    svc = service()
+    now = svc.clock.now()
+    today = hall_date(now, svc.hall.timezone)
+    last = day_arg("to", today)
+    first = day_arg("from", (date.fromisoformat(last) - timedelta(days=DEFAULT_DAYS - 1)).isoformat())
+    if last < first:
+        raise HallError(400, "bad_field", field="to", why="结束日期不能早于开始日期")
+    if (date.fromisoformat(last) - date.fromisoformat(first)).days >= MAX_DAYS:
+        raise HallError(400, "bad_field", field="to", why=f"一次最多 {MAX_DAYS} 天")
+    with svc.store.reading() as conn:
+        found = [dict(s, closed_at=iso(s["closed_at"], svc.hall.timezone), final=True)
+                 for s in day_summary.stored(conn, first, last)]
+        if first <= today <= last and svc.closed_day() != today and today not in {s["day"] for s in found}:
+            live = day_summary.summarize(today, *day_summary.day_rows(conn, today))
+            found.append(dict(live, closed_at=None, final=False))
+    return jsonify({"from": first, "to": last, "days": found})
+
+
+def day_arg(name, default):
+    raw = request.args.get(name) or default
+    try:
+        if len(raw) != 10:
+            raise ValueError(raw)
+        return date.fromisoformat(raw).isoformat()
+    except ValueError:
+        raise HallError(400, "bad_field", field=name, why="须为 YYYY-MM-DD 格式的日期") from None
+
+
+# the parts of /api/ops -------------------------------------------------------------
+
+def day_state(svc, now):
+    hall, today = svc.hall, hall_date(now, svc.hall.timezone)
+    closes = closing_time(now, hall.timezone, hall.hours.periods)
+    closed = svc.closed_day()
+    return {
+        "today": today,
+        "working_day": working_day(date.fromisoformat(today), hall),
+        "periods": [list(p) for p in hall.hours.periods],
+        "closing_at": iso(closes, hall.timezone),
+        "expire_at_closing": hall.hours.expire_at_closing,
+        "closed": closed == today,
+        "last_closed_day": closed,
+    }
+
+
+def working_day(day, hall):
+    """The hall's calendar: make-up days (调休) open, holidays closed, else its weekdays."""
+    text = day.isoformat()
+    if text in hall.calendar.workdays:
+        return True
+    return text not in hall.calendar.holidays and day.weekday() in hall.hours.workdays
+
+
+def backup_state(svc, now):
+    settings, tz, db = svc.hall.backup, svc.hall.timezone, svc.store.path
+    status = read_status(db)
+    last = None
+    if status:
+        last = {"ok": bool(status.get("last_ok")), "at": iso(status.get("last_attempt_at"), tz),
+                "success_at": iso(status.get("last_success_at"), tz),
+                "target": status.get("target"), "detail": status.get("detail")}
+    return {
+        "dir": settings.dir, "path": backup_dir(settings.dir, db), "keep": settings.keep, "at": settings.at,
+        "last": last,
+        "due": backup_due(now, settings.at, tz, status),
+        "next_at": iso(next_backup_at(now, settings.at, tz, status), tz),
+        "check_every_minutes": TICK_S // 60,
+    }
+
+
+def retention_state(svc):
+    row = svc.store.query_one("SELECT at FROM events ORDER BY id LIMIT 1")  # ids grow with time: no scan
+    return {"event_retention_days": svc.hall.rules.event_retention_days,
+            "oldest_event_at": iso(row[0], svc.hall.timezone) if row else None}
+
+
+def disk_state(db_path):
+    directory = os.path.dirname(os.path.abspath(db_path))
+    try:
+        free_mb = shutil.disk_usage(directory).free // (1024 * 1024)
+    except OSError:
+        free_mb = None
+    size = 0
+    for path in (db_path, f"{db_path}-wal"):
+        try:
+            size += os.path.getsize(path)
+        except OSError:
+            pass
+    return {"path": directory, "free_mb": free_mb, "database_mb": round(size / (1024 * 1024), 1)}
