@@ -11,6 +11,7 @@ from hub.rules import routing
 from hub.rules import tickets as rules
 from hub.rules.routing import Candidate
 from hub.rules.tickets import IllegalAction, Ticket
+from hub.service.windows import candidate
 
 T0 = 1_800_000_000.0
 
@@ -125,25 +126,31 @@ profiles = st.dictionaries(st.sampled_from("ABCD"), st.floats(0.5, 4.0), min_siz
 @settings(max_examples=200, deadline=None)
 @given(candidates, st.lists(profiles, min_size=1, max_size=4))
 def test_property_each_ticket_is_called_at_most_once_and_only_by_a_window_that_serves_it(waiting, windows):
-    pool = list(waiting)
-    called = []
+    # The hall's loop in miniature: windows take turns, the rules pick from the waiting tickets as the hub
+    # builds them (hub.service.windows.candidate) and the state machine moves the chosen one on.
+    hall = {c.id: Ticket(id=c.id, number=f"{c.queue}{c.id}", queue=c.queue, matter="m", priority=c.priority,
+                         first_issued_at=c.since, issued_at=c.since, due_at=c.due_at) for c in waiting}
+    calls = []
     now = T0 + 7200
-    while True:
+    for _ in range(len(hall) + 1):  # a call per round at least, or the loop is over
         progress = False
         for i, profile in enumerate(windows):
+            pool = [candidate(t) for t in hall.values() if t.status == "waiting"]
             chosen = routing.next_ticket(profile, pool, now, f"w{i}")
             if chosen is None:
                 continue
             assert chosen.queue in profile
-            pool.remove(chosen)
-            called.append(chosen.id)
+            hall[chosen.id] = rules.call(hall[chosen.id], now, window=f"w{i}")
+            calls.append(chosen.id)
             progress = True
             now += 60
         if not progress:
             break
-    assert len(called) == len(set(called))
+    assert len(calls) == len(set(calls))
     served = set().union(*[set(p) for p in windows])
-    assert all(c.queue not in served for c in pool)  # only unservable tickets are left
+    left = [t for t in hall.values() if t.status == "waiting"]
+    assert all(t.queue not in served for t in left)  # only unservable tickets are left
+    assert len(calls) + len(left) == len(hall)
 
 
 @settings(max_examples=200, deadline=None)
