@@ -49,8 +49,8 @@ def build_hall(doc, lines, source=""):
     c = Checker(lines)
     c.unknown(doc, "", TOP_KEYS)
     hall = c.get(doc, "", "hall", "table")
-    hours = _hours(c, doc)
-    calendar = _calendar(c, doc, hours)
+    hours, weekdays = _hours(c, doc)
+    calendar = _calendar(c, doc, weekdays)
     rules = _rules(c, doc)
     backup = _backup(c, doc)
     questions = read_questions(c, doc)
@@ -115,15 +115,11 @@ def _hours(c, doc):
     p = "hours"
     t = c.get(doc, "", p, "table", {})
     c.unknown(t, p, HOURS_KEYS)
-    workdays = c.ints(t, p, "workdays", default_of(Hours, "workdays"), 0, 6)
-    if len(set(workdays)) != len(workdays):
-        c.error(join(p, "workdays"), "有重复的星期")
     return Hours(
         periods=_periods(c, t, p),
         enforce=c.get(t, p, "enforce", "bool", default_of(Hours, "enforce")),
         expire_at_closing=c.get(t, p, "expire_at_closing", "bool", default_of(Hours, "expire_at_closing")),
-        workdays=workdays,
-    )
+    ), _weekdays(c, t, p)
 
 
 def _periods(c, t, p):
@@ -151,7 +147,18 @@ def _periods(c, t, p):
     return tuple(out)
 
 
-def _calendar(c, doc, hours):
+def _weekdays(c, t, p):
+    """`[hours] workdays`: the hall's days of the week (Monday = 0), the base of
+    its calendar, which holidays and make-up days then amend."""
+    weekdays = c.ints(t, p, "workdays", default_of(Calendar, "weekdays"), 0, 6)
+    if len(set(weekdays)) != len(weekdays):
+        c.error(join(p, "workdays"), "有重复的星期")
+    if "workdays" in t and isinstance(t["workdays"], list) and not t["workdays"]:
+        c.error(join(p, "workdays"), "至少需要一个工作日")
+    return tuple(sorted(set(weekdays)))
+
+
+def _calendar(c, doc, weekdays):
     p = "calendar"
     t = c.get(doc, "", p, "table", {})
     c.unknown(t, p, CALENDAR_KEYS)
@@ -160,9 +167,10 @@ def _calendar(c, doc, hours):
     for where, day in holidays + workdays:
         c.unique(seen, day.isoformat(), where, "", "日期")
     for where, day in workdays:
-        if day.weekday() in hours.workdays:
+        if day.weekday() in weekdays:
             c.error(where, f"调休上班日 {day.isoformat()} 是星期{WEEKDAYS[day.weekday()]}, 本来就是工作日")
     return Calendar(
+        weekdays=weekdays,
         holidays=tuple(sorted({d.isoformat() for _, d in holidays})),
         workdays=tuple(sorted({d.isoformat() for _, d in workdays})),
     )

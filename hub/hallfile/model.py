@@ -105,14 +105,15 @@ class Hours:
     periods: tuple[tuple[str, str], ...] = (("08:30", "12:00"), ("13:30", "17:00"))
     enforce: bool = False  # refuse tickets outside the periods
     expire_at_closing: bool = True
-    workdays: tuple[int, ...] = (0, 1, 2, 3, 4)  # Monday = 0
 
 
 @dataclass(frozen=True)
 class Calendar:
-    """Working days: weekends are off unless listed as make-up days (调休)."""
+    """Working days (hub/rules/workdays.py): the hall's days of the week, minus
+    holidays, plus make-up days (调休). `weekdays` comes from `[hours] workdays`."""
+    weekdays: tuple[int, ...] = (0, 1, 2, 3, 4)  # Monday = 0
     holidays: tuple[str, ...] = ()  # "YYYY-MM-DD"
-    workdays: tuple[str, ...] = ()  # make-up working days on a weekend
+    workdays: tuple[str, ...] = ()  # make-up working days (调休) on a day off
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from hub.rules.workdays import is_working_day
+
 
 class SystemClock:
     def now(self):
@@ -60,9 +62,11 @@ def iso(now, tz):
     return None if now is None else local(now, tz).isoformat(timespec="seconds")
 
 
-def within_hours(now, tz, periods, workdays=None):
+def within_hours(now, tz, periods, calendar=None):
+    """Whether `now` falls in the hall's opening periods, on one of its working
+    days when a calendar is given (hub/rules/workdays.py)."""
     t = local(now, tz)
-    if workdays is not None and t.weekday() not in workdays:
+    if calendar is not None and not is_working_day(t.date(), calendar):
         return False
     hhmm = t.strftime("%H:%M")
     return any(start <= hhmm < end for start, end in periods)

@@ -1,8 +1,15 @@
-"""Working days on the hall's calendar: weekends off, public holidays off,
-make-up working days (调休) on. Pure functions of dates and a Calendar."""
+"""Working days on the hall's calendar: the hall's days of the week
+(`[hours] workdays`, Monday = 0), minus its holidays, plus its make-up working
+days (调休). Pure functions of dates and a Calendar (any object with
+`weekdays`, `holidays` and `workdays`); `is_working_day` is the one test that
+hours, case deadlines, follow-up deadlines and reports all use."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+
+# A run of more days off than this is a broken calendar, not a hall: stop
+# instead of looping for ever (a hall with no weekday open and no make-up day).
+MAX_DAYS_OFF = 366
 
 
 def is_working_day(day, calendar):
@@ -11,7 +18,17 @@ def is_working_day(day, calendar):
         return True
     if text in calendar.holidays:
         return False
-    return day.weekday() < 5
+    return day.weekday() in calendar.weekdays
+
+
+def next_working_day(day, calendar, step=1):
+    """`day` if it is a working day, else the first working day after it
+    (before it with step=-1)."""
+    for _ in range(MAX_DAYS_OFF):
+        if is_working_day(day, calendar):
+            return day
+        day += timedelta(days=step)
+    raise ValueError(f"no working day within {MAX_DAYS_OFF} days of {day.isoformat()}")
 
 
 def add_working_days(start, days, calendar):
@@ -19,14 +36,9 @@ def add_working_days(start, days, calendar):
     is a working day, else the next working day."""
     day = start
     if days <= 0:
-        while not is_working_day(day, calendar):
-            day += timedelta(days=1)
-        return day
-    remaining = days
-    while remaining > 0:
-        day += timedelta(days=1)
-        if is_working_day(day, calendar):
-            remaining -= 1
+        return next_working_day(day, calendar)
+    for _ in range(days):
+        day = next_working_day(day + timedelta(days=1), calendar)
     return day
 
 
@@ -43,14 +55,9 @@ def working_days_between(start, end, calendar):
 def working_days_before(end, days, calendar):
     """The working day that has exactly `days` working days after it up to and
     including `end`: 0 -> `end` itself (or the last working day before it)."""
-    day = end
-    while not is_working_day(day, calendar):
-        day -= timedelta(days=1)
-    remaining = days
-    while remaining > 0:
-        day -= timedelta(days=1)
-        if is_working_day(day, calendar):
-            remaining -= 1
+    day = next_working_day(end, calendar, step=-1)
+    for _ in range(days):
+        day = next_working_day(day - timedelta(days=1), calendar, step=-1)
     return day
 
 

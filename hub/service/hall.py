@@ -205,7 +205,7 @@ class HallService(WindowOps, Feedback):
         if priority != "normal" and not (actor and actor.is_staff):
             raise HallError(403, "green_needs_staff")
         hours = self.hall.hours
-        if hours.enforce and not within_hours(self.clock.now(), self.hall.timezone, hours.periods, hours.workdays):
+        if hours.enforce and not within_hours(self.clock.now(), self.hall.timezone, hours.periods, self.hall.calendar):
             raise HallError(409, "hall_closed", hours=", ".join(f"{a}-{b}" for a, b in hours.periods))
         queue = self._help_queue() if priority == "help" else matter.queue
 

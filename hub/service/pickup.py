@@ -72,7 +72,7 @@ def issue_pickup(svc, code, actor=None, printer=None, ip=None):
     if row["state"] != "ready":
         raise CaseError(409, "pickup_not_ready", number=row["number"], state=row["state"])
     hours = svc.hall.hours
-    if hours.enforce and not within_hours(now, svc.hall.timezone, hours.periods, hours.workdays):
+    if hours.enforce and not within_hours(now, svc.hall.timezone, hours.periods, svc.hall.calendar):
         raise HallError(409, "hall_closed", hours=", ".join(f"{a}-{b}" for a, b in hours.periods))
     queue = output_queue(svc.hall)
     t = svc._commit(lambda conn, now, emit: _issue(svc, cases, conn, now, emit, row["id"], queue, printer))

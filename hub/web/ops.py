@@ -23,6 +23,7 @@ from hub.ops.backup import read_status
 from hub.ops.backup_plan import TICK_S, backup_dir, backup_due, next_backup_at
 from hub.rules.clock import closing_time, hall_date, iso
 from hub.rules.errors import HallError
+from hub.rules.workdays import is_working_day
 from hub.web.http import require_manager, service
 
 api_blueprint = Blueprint("ops_api", __name__, url_prefix="/api")
@@ -84,21 +85,13 @@ def day_state(svc, now):
     closed = svc.closed_day()
     return {
         "today": today,
-        "working_day": working_day(date.fromisoformat(today), hall),
+        "working_day": is_working_day(date.fromisoformat(today), hall.calendar),
         "periods": [list(p) for p in hall.hours.periods],
         "closing_at": iso(closes, hall.timezone),
         "expire_at_closing": hall.hours.expire_at_closing,
         "closed": closed == today,
         "last_closed_day": closed,
     }
-
-
-def working_day(day, hall):
-    """The hall's calendar: make-up days (调休) open, holidays closed, else its weekdays."""
-    text = day.isoformat()
-    if text in hall.calendar.workdays:
-        return True
-    return text not in hall.calendar.holidays and day.weekday() in hall.hours.workdays
 
 
 def backup_state(svc, now):
