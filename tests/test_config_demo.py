@@ -47,11 +47,14 @@ def test_demo_hall_windows_are_of_the_required_kinds(hall):
     assert main_queues("w1") == {"A", "B", "C"}
     assert main_queues("w8") == {"D", "E"}
     assert main_queues("w13") == {"J"}
-    # 前台无差别受理: every staffed window also takes every other queue, at a small weight
+    # as a town staffs them: comprehensive windows the comprehensive queues, the others their own
     for window in hall.windows:
-        if window.kind != "tidal":
-            assert set(window.profile) == {q.id for q in hall.queues}
-            assert all(w == 0.1 for q, w in window.profile.items() if q not in main_queues(window.id))
+        if window.kind == "comprehensive":
+            assert set(window.profile) == {"A", "B", "C"}
+        elif window.kind == "professional":
+            assert set(window.profile) <= {"D", "E"}
+        elif window.kind != "tidal":
+            assert len(window.profile) == 1
 
 
 def test_every_queue_is_served_and_every_matter_has_a_queue(hall):

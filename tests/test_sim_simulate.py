@@ -31,7 +31,22 @@ def test_town_day_prints_one_json_document_with_every_policy_and_the_eta_quality
         assert 0 <= policy["served_within_15_min"] <= 1
         assert policy["mean_wait_min"] <= policy["max_wait_min"]
         assert sum(q["tickets"] for q in policy["per_queue"].values()) == 60
+        assert 0 < policy["utilization"] < 1
+        assert {"comprehensive", "professional"} <= set(policy["utilization_by_kind"])
+        for kind in policy["utilization_by_kind"].values():
+            assert 0 <= kind["day"] <= kind["peak"] <= 1
     assert {"median_abs_error_pct", "p90_abs_error_pct"} <= set(doc["eta"])
+
+
+def test_load_scales_the_day_and_the_busy_share_of_the_windows(capsys):
+    quiet = run_json(capsys, "town-day", "--tickets", "100", "--seed", "2")
+    busy = run_json(capsys, "town-day", "--tickets", "100", "--load", "2.5", "--seed", "2")
+    assert (quiet["tickets"], busy["tickets"], busy["load"]) == (100, 250, 2.5)
+    for name in POLICIES:
+        assert busy["policies"][name]["utilization"] > 2 * quiet["policies"][name]["utilization"]
+    # the same windows do the same work whatever the policy: only the order differs
+    used = {round(p["utilization"], 2) for p in busy["policies"].values() if "added_window_hours" not in p}
+    assert len(used) == 1
 
 
 def test_several_runs_give_a_confidence_interval_and_a_chart(capsys, tmp_path):

@@ -68,37 +68,30 @@ def queue_for(department, scope):
     return ONE_WINDOW_QUEUES[department]
 
 
-# 前台无差别受理: every staffed window also serves every other queue at weight 0.1, so it takes such a
-# ticket only when that ticket has waited ten times longer than the oldest of its own (or it has none).
-ALL_QUEUES = ("A", "B", "C", "D", "E", "F", "G", "H", "J")
-BACKUP_WEIGHT = 0.1
-
-
-def with_backup(profile):
-    return dict(profile) | {q: BACKUP_WEIGHT for q in ALL_QUEUES if q not in profile}
-
-
+# As a town sets them (前台综合受理, 后台分类审批): the comprehensive windows serve the comprehensive queues
+# A, B, C; the professional windows their departments' queues D, E; consult, output, complaint and assisted
+# service their own. No window serves every queue: that would make pooling free by construction.
 def _comprehensive(n, profile, note=""):
-    return (f"w{n}", n, "comprehensive", f"{n}号综合受理窗口", with_backup(profile), note)
+    return (f"w{n}", n, "comprehensive", f"{n}号综合受理窗口", profile, note)
 
 
 # (id, number, kind, name, profile, comment before it)
 WINDOWS = [
-    _comprehensive(1, {"A": 2.0, "B": 1.0, "C": 1.0}, "综合受理窗口: 都办 A、B、C, 各有侧重 (权重 2.0 的队列)。前台无差别受理: 每个窗口也以 0.1 的权重办其他队列,\n# 即别的队列的号等得比本队列最早的号久十倍 (或本队列没人等) 时才叫它"),
+    _comprehensive(1, {"A": 2.0, "B": 1.0, "C": 1.0}, "综合受理窗口: 都办 A、B、C, 各有侧重 (权重 2.0 的队列)"),
     _comprehensive(2, {"A": 2.0, "B": 1.0, "C": 1.0}),
     _comprehensive(3, {"A": 1.0, "B": 2.0, "C": 1.0}),
     _comprehensive(4, {"A": 1.0, "B": 2.0, "C": 1.0}),
     _comprehensive(5, {"A": 1.0, "B": 1.0, "C": 2.0}),
     _comprehensive(6, {"A": 1.0, "B": 1.0, "C": 2.0}),
-    ("w7", 7, "professional", "7号专业窗口", with_backup({"D": 1.0}),
+    ("w7", 7, "professional", "7号专业窗口", {"D": 1.0},
      "专业窗口"),
-    ("w8", 8, "professional", "8号专业窗口", with_backup({"D": 1.0, "E": 1.0}), ""),
-    ("w9", 9, "professional", "9号专业窗口", with_backup({"E": 1.0}), ""),
-    ("w10", 10, "output", "10号统一出件窗口", with_backup({"F": 1.0}),
+    ("w8", 8, "professional", "8号专业窗口", {"D": 1.0, "E": 1.0}, ""),
+    ("w9", 9, "professional", "9号专业窗口", {"E": 1.0}, ""),
+    ("w10", 10, "output", "10号统一出件窗口", {"F": 1.0},
      "统一出件、咨询、找茬、帮办代办窗口"),
-    ("w11", 11, "consult", "11号咨询导办窗口", with_backup({"G": 1.0}), ""),
-    ("w12", 12, "complaint", "12号\"一次办不好\"窗口", with_backup({"H": 1.0}), ""),
-    ("w13", 13, "help", "13号帮办代办窗口", with_backup({"J": 1.0}), ""),
+    ("w11", 11, "consult", "11号咨询导办窗口", {"G": 1.0}, ""),
+    ("w12", 12, "complaint", "12号\"一次办不好\"窗口", {"H": 1.0}, ""),
+    ("w13", 13, "help", "13号帮办代办窗口", {"J": 1.0}, ""),
     ("w14", 14, "tidal", "14号潮汐窗口", {}, "潮汐窗口: 开门时关闭, 排队高峰时开启"),
     ("w15", 15, "tidal", "15号潮汐窗口", {}, ""),
 ]

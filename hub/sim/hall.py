@@ -152,6 +152,7 @@ class SimHall:
             self.rows[w.id] = {"state": "closed", "profile": {}, "ticket_id": None}
         self.tidal_min_open = tidal_min_open
         self.tidal_log = TidalLog()
+        self.busy = []  # (window id, from, to): a window holding a ticket, call to finish or no-show
         self.tickets = {}  # id -> Ticket, waiting or held
         self.outcomes = {}
         self.wake = env.event()
@@ -271,6 +272,7 @@ class SimHall:
                 self.changed()
             outcome.no_show = True
             del self.tickets[t.id]
+            self.busy.append((window_id, outcome.called_at, env.now))
             return
         if visit.late and limit > 0:
             yield env.timeout(RECALL_SECONDS)
@@ -282,6 +284,7 @@ class SimHall:
         yield env.timeout(visit.service)
         t = rules.finish(t, env.now)
         del self.tickets[t.id]
+        self.busy.append((window_id, outcome.called_at, env.now))
         if self.estimates is not None:
             self.estimates.record(t)
         self.changed()

@@ -74,6 +74,12 @@ def town_day_text(doc):
     tidal = doc["policies"].get("hallq_tidal", {}).get("added_window_hours")
     if tidal is not None:
         lines.append(f"潮汐窗口增加的窗口·时: {tidal:.2f}")
+    busy = doc["policies"].get("hallq", {}).get("utilization_by_kind", {})
+    for kind, label in (("comprehensive", "综合窗口"), ("professional", "专业窗口")):
+        if kind in busy:
+            u = busy[kind]
+            lines.append(f"{label}繁忙程度: 全天 {_cell(u['day'], pct=True)}, 最忙的一小时 "
+                         f"({u['peak_from']} 起) {_cell(u['peak'], pct=True)}")
     lines += [""] + queue_table(doc["policies"]) + [""]
     eta = doc["eta"]
     lines.append(f"号票上的预计等候 ({POLICY_NAMES.get(eta.get('policy'), '')}) 与实际等候之差, "

@@ -47,6 +47,38 @@ def policy_summary(outcomes, windows, window_hours, added_hours=None):
     return summary
 
 
+def utilization(busy, kind_of, counts, periods, window_hours, step=3600):
+    """Busy share of the windows: `busy` [(window, from, to)] of holding a ticket (call to finish or
+    no-show); `counts` {kind: staffed windows}; `periods` [(from, to)] of the opening hours.
+    {"all": busy ÷ window-hours, "by_kind": {kind: {"day", "peak", "peak_from"}}}: "day" over the
+    opening hours (work done after closing, serving those still waiting, counts too), "peak" the
+    busiest clock hour (bins of `step` seconds on the hour, at least half of it open; work in the
+    opening hours only)."""
+    total = sum(b - a for _, a, b in busy)
+    out = {"all": _r(total / (window_hours * 3600) if window_hours else None, 3), "by_kind": {}}
+    opening = sum(b - a for a, b in periods)
+    first, last = min(a for a, _ in periods), max(b for _, b in periods)
+    bins = range(int(first // step), int(math.ceil(last / step)))
+
+    def overlap(a, b, lo, hi):
+        return max(0.0, min(b, hi) - max(a, lo))
+    for kind, n in sorted(counts.items()):
+        mine = [(a, b) for w, a, b in busy if kind_of.get(w) == kind]
+        day = sum(b - a for a, b in mine) / (n * opening)
+        peak, peak_from = None, None
+        for i in bins:
+            lo, hi = i * step, (i + 1) * step
+            open_s = sum(overlap(a, b, lo, hi) for a, b in periods)
+            if open_s < step / 2:
+                continue
+            share = sum(overlap(a, b, max(lo, pa), min(hi, pb)) for a, b in mine for pa, pb in periods
+                        if pa < hi and pb > lo) / (n * open_s)
+            if peak is None or share > peak:
+                peak, peak_from = share, lo
+        out["by_kind"][kind] = {"day": _r(day, 3), "peak": _r(peak, 3), "peak_from": peak_from}
+    return out
+
+
 def eta_errors(outcomes, small=SMALL_WAIT_MINUTES):
     """Absolute error of each printed ETA against the real wait, in % of
     max(real wait, `small` minutes): a 1-minute miss on a 30-second wait is

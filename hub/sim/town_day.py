@@ -16,7 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from hub.sim.hall import Seat, Visit, run_day
-from hub.sim.stats import average, eta_errors, policy_summary, wait_series
+from hub.sim.stats import average, eta_errors, policy_summary, utilization, wait_series
 
 POLICIES = ("dedicated", "hallq", "hallq_tidal", "pooled")
 SIM_DATE = (2026, 11, 26)  # a Thursday; only the time of day matters
@@ -208,15 +208,29 @@ def town_day(hall, tickets=300, seed=1, world=None, periods=None, policies=POLIC
     breaks = draw_breaks(hall, periods, len(staffed(hall)), rng, world)
     start = opening(hall, periods)[0]
     hours = sum(_minutes(p[1]) - _minutes(p[0]) for p in periods) / 60
+    midnight = day_start(hall)
+    spans = [(midnight + 60 * _minutes(a), midnight + 60 * _minutes(b)) for a, b, _ in periods]
+    kind_of = {w.id: w.kind for w in hall.windows}
+    counts = {}
+    for w in staffed(hall):
+        counts[w.kind] = counts.get(w.kind, 0) + 1
     result = {"policies": {}, "outcomes": {}}
     for name in policies:
         seats, line_of, tidal, estimate = policy(hall, name, world, breaks, backup_weight)
         outcomes, sim = run_day(hall, seats, visits, line_of, start, tidal=tidal, estimate=estimate)
         added = sim.tidal_log.seconds(sim.env.now) / 3600
-        result["policies"][name] = policy_summary(outcomes.values(), len(seats), len(seats) * hours + added,
-                                                  added if tidal else None)
+        summary = policy_summary(outcomes.values(), len(seats), len(seats) * hours + added, added if tidal else None)
+        used = utilization(sim.busy, kind_of, counts, spans, len(seats) * hours + added)
+        summary["utilization"] = used["all"]
+        summary["utilization_by_kind"] = {
+            kind: dict(u, peak_from=_clock(hall, u["peak_from"])) for kind, u in used["by_kind"].items()}
+        result["policies"][name] = summary
         result["outcomes"][name] = list(outcomes.values())
     return result
+
+
+def _clock(hall, at):
+    return None if at is None else datetime.fromtimestamp(at, ZoneInfo(hall.timezone)).strftime("%H:%M")
 
 
 def eta_policy(hall):
