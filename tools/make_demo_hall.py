@@ -279,9 +279,45 @@ def materials_en_section():
     return "\n".join(lines) + "\n"
 
 
+def booking_section():
+    return """
+# ── 预约 ───────────────────────────────────────────────────────────────
+# 接受网上预约的事项、时段长度与每个时段的名额; 时段按工作日、办公时间、节假日和调休日排出,
+# 管理员可在管理台设置暂停预约的日期 (见 docs/appointments.md)。
+[appointments]
+matters = ["m05", "m09", "m12", "m20"]
+slot_minutes = 30            # 每个时段多少分钟
+capacity = 2                 # 每个时段每个事项几个名额
+capacity_per_matter = { m09 = 3 }
+days_ahead = 7               # 最多可预约几天以后
+cutoff_minutes = 60          # 时段开始前多少分钟停止预约
+checkin_before_minutes = 30  # 时段开始前多少分钟起可以签到取号
+checkin_after_minutes = 15   # 时段开始后多少分钟内仍可签到
+late = "refuse"              # 迟到: "refuse" 不予签到, "normal" 改取普通号
+no_show_limit = 2            # block_days 天内爽约几次 ...
+block_days = 30              # ... 即暂停预约这么多天
+retention_days = 30          # 预约 (姓名、手机号) 在预约日后保留几天即删除
+
+# ── 好差评 ─────────────────────────────────────────────────────────────
+# 每条评价推送到省政务服务"好差评"系统; 演示用 hallq platform sim (hallq demo 会启动它)。
+[platform]
+url = "http://127.0.0.1:8091/api/ratings"
+key = "demo-platform-key-0000"
+area_code = "330102"
+
+[ratings]
+reasons = ["等候时间长", "工作人员态度不好", "办事效率低", "材料要求不清楚", "多次跑动", "其他"]
+contact_working_days = 3     # 差评回访期限 (工作日)
+rectify_working_days = 5     # 差评整改期限 (工作日)
+default_after_days = 0       # >0 时: 办结后这么多天未评价, 记为 default_score (默认好评, 报表中标明)
+default_score = 5
+"""
+
+
 def render(csv_path):
     """The whole file; runs of blank lines between sections fold into one."""
-    sections = [header(), hall_section(), calendar_section(), rules_section(), backup_section(), queues_section(),
+    sections = [header(), hall_section(), calendar_section(), rules_section(), backup_section(), booking_section(),
+                queues_section(),
                 windows_section(), devices_section(), questions_section(), materials_en_section(),
                 matters_section(read_matters(csv_path))]
     return re.sub(r"\n{3,}", "\n\n", "".join(sections))

@@ -14,9 +14,10 @@ from hub.hallfile.model import (
 from hub.hallfile.checker import Checker, default_of, show
 from hub.hallfile.lines import join
 from hub.hallfile.matters import read_matters, read_questions
+from hub.hallfile.booking import read_appointments, read_platform, read_ratings
 
 TOP_KEYS = ("hall", "hours", "calendar", "rules", "backup", "questions", "queues", "matters", "windows", "devices",
-            "materials_en")
+            "materials_en", "appointments", "platform", "ratings")
 HALL_KEYS = ("name", "name_en", "timezone", "public_url", "language", "notice", "printer", "paper_mm")
 HOURS_KEYS = ("periods", "enforce", "expire_at_closing", "workdays")
 CALENDAR_KEYS = ("holidays", "workdays")
@@ -61,10 +62,12 @@ def build_hall(doc, lines, source=""):
     devices = _devices(c, doc, {w.id for w in windows})
     _check_served(c, queues, windows)
     materials_en = _materials_en(c, doc)
+    booking = dict(appointments=read_appointments(c, doc, {m.id for m in matters}),
+                   platform=read_platform(c, doc), ratings=read_ratings(c, doc))
     model = Hall(
         **_hall_fields(c, hall, "hall" in doc), hours=hours, calendar=calendar, rules=rules, backup=backup,
         queues=tuple(q for _, q in queues), matters=matters, windows=windows,
-        devices=devices, materials_en=materials_en, source=str(source),
+        devices=devices, materials_en=materials_en, source=str(source), **booking,
     )
     # in file order, as an editor walks them (stable: same line keeps check order)
     return model, sorted(c.errors, key=lambda error: error[1])

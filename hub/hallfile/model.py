@@ -138,6 +138,45 @@ class Backup:
 
 
 @dataclass(frozen=True)
+class Appointments:
+    """[appointments]: which matters take bookings (预约) and how."""
+    matters: tuple[str, ...] = ()  # matter ids; none: booking is off
+    slot_minutes: int = 30
+    capacity: int = 2  # places per slot and matter
+    capacity_per_matter: dict = field(default_factory=dict)  # matter id -> places per slot
+    days_ahead: int = 7  # the furthest day that can be booked, from today
+    cutoff_minutes: int = 60  # booking closes this long before the slot starts
+    checkin_before_minutes: int = 30  # check-in opens this long before the slot
+    checkin_after_minutes: int = 15  # and closes this long after its start
+    late: str = "refuse"  # a later check-in: "refuse" or "normal" (a normal ticket instead)
+    no_show_limit: int = 2  # this many no-shows within block_days ...
+    block_days: int = 30  # ... block new bookings for block_days after the latest
+    retention_days: int = 30  # bookings (name and phone) are deleted this long after their day
+
+    def capacity_of(self, matter_id):
+        return self.capacity_per_matter.get(matter_id, self.capacity)
+
+
+@dataclass(frozen=True)
+class Platform:
+    """[platform]: the provincial 好差评 system every rating is pushed to."""
+    url: str = ""  # empty: no platform, ratings stay in the hall
+    key: str = ""
+    area_code: str = ""  # 行政区划代码 of the hall, e.g. "330102"
+    timeout_s: float = 10.0
+
+
+@dataclass(frozen=True)
+class Ratings:
+    """[ratings]: 差评 reasons and the deadlines of their follow-up."""
+    reasons: tuple[str, ...] = ("等候时间长", "工作人员态度不好", "办事效率低", "材料要求不清楚", "多次跑动", "其他")
+    contact_working_days: int = 3  # 回访: call the citizen back within
+    rectify_working_days: int = 5  # 整改: put it right within
+    default_after_days: int = 0  # >0: a finished ticket left unrated this long counts as default_score
+    default_score: int = 5
+
+
+@dataclass(frozen=True)
 class Hall:
     name: str
     name_en: str = ""
@@ -151,6 +190,9 @@ class Hall:
     calendar: Calendar = field(default_factory=Calendar)
     rules: Rules = field(default_factory=Rules)
     backup: Backup = field(default_factory=Backup)
+    appointments: Appointments = field(default_factory=Appointments)
+    platform: Platform = field(default_factory=Platform)
+    ratings: Ratings = field(default_factory=Ratings)
     queues: tuple[Queue, ...] = ()
     matters: tuple[Matter, ...] = ()
     windows: tuple[Window, ...] = ()
