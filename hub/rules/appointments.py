@@ -47,9 +47,9 @@ def day_slots(day, periods, slot_minutes, tz):
     return slots
 
 
-def open_day(day, calendar, weekdays, blackouts=()):
+def open_day(day, calendar, blackouts=()):
     """None if slots may be booked on `day`, else why not (CLOSED_DAY or BLACKOUT)."""
-    if not is_working_day(day, calendar, weekdays):
+    if not is_working_day(day, calendar):
         return CLOSED_DAY
     if any(b.covers(day.isoformat()) for b in blackouts):
         return BLACKOUT
@@ -101,12 +101,12 @@ def blocked_until(no_show_times, now, settings):
     return recent[-1] + window
 
 
-def days_open_for_booking(today, settings, calendar, weekdays, blackouts=()):
+def days_open_for_booking(today, settings, calendar, blackouts=()):
     """The dates from today to `days_ahead` days on on which slots may be booked."""
     days = []
     for offset in range(settings.days_ahead + 1):
         day = today + timedelta(days=offset)
-        if open_day(day, calendar, weekdays, blackouts) is None:
+        if open_day(day, calendar, blackouts) is None:
             days.append(day)
     return days
 

@@ -94,11 +94,39 @@ CREATE TABLE day_summaries (
     avg_rating REAL, ratings TEXT NOT NULL);
 """
 
+# Appointments (预约): bookings with only a hash of their code and of the phone
+# (the masked number is kept for display), manager-set blackouts; the rating
+# outbox for the provincial 好差评 system; 差评 reasons, defaulted ratings,
+# appeals (申诉) and the two deadlines of a follow-up (回访, 整改).
+SCHEMA_BOOKING = """
+CREATE TABLE bookings (
+    id INTEGER PRIMARY KEY, code_hash TEXT NOT NULL UNIQUE, matter TEXT NOT NULL, day TEXT NOT NULL,
+    start REAL NOT NULL, end REAL NOT NULL, name TEXT NOT NULL, phone_hash TEXT NOT NULL,
+    phone_masked TEXT NOT NULL, state TEXT NOT NULL, created_at REAL NOT NULL, updated_at REAL NOT NULL,
+    ticket_id INTEGER, checked_in_at REAL);
+CREATE INDEX bookings_slot ON bookings (matter, start, state);
+CREATE INDEX bookings_day ON bookings (day, state);
+CREATE INDEX bookings_phone ON bookings (phone_hash, state);
+CREATE TABLE blackouts (id INTEGER PRIMARY KEY, first TEXT NOT NULL, last TEXT NOT NULL, reason TEXT NOT NULL,
+                        user TEXT NOT NULL, created_at REAL NOT NULL, removed_at REAL);
+CREATE TABLE rating_outbox (id INTEGER PRIMARY KEY, rating_key TEXT NOT NULL UNIQUE, payload TEXT NOT NULL,
+                            created_at REAL NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_at REAL NOT NULL,
+                            sent_at REAL, last_error TEXT);
+CREATE INDEX rating_outbox_due ON rating_outbox (sent_at, next_at);
+ALTER TABLE ratings ADD COLUMN reasons TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE ratings ADD COLUMN defaulted INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE ratings ADD COLUMN appeal TEXT;
+ALTER TABLE ratings ADD COLUMN appeal_reason TEXT;
+ALTER TABLE followups ADD COLUMN contact_deadline TEXT;
+ALTER TABLE followups ADD COLUMN appeal_from TEXT;
+"""
+
 # Each migration takes the connection inside an open transaction.
 MIGRATIONS = [
     lambda conn: conn.executescript_in_tx(SCHEMA_1),
     lambda conn: conn.executescript_in_tx(SCHEMA_2),
     lambda conn: conn.executescript_in_tx(SCHEMA_3),
+    lambda conn: conn.executescript_in_tx(SCHEMA_BOOKING),
 ]
 
 
