@@ -12,6 +12,7 @@ COMMAND_MODULES = (
     "hub.cli.commands",
     "hub.cli.ops_commands",
     "hub.cli.sim_commands",
+    "hub.cli.platform_commands",
     "kiosk.commands",
     "caller.commands",
     "display.commands",
