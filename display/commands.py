@@ -145,19 +145,17 @@ def run_board(args):
 
 
 def _board_snapshot(args, painter, options):
-    import socketio
-
-    from display.hub_client import HubLink
+    from display.board_link import BoardLink
     from display.pygame_board import render_snapshot
+    from hub.client.http import HubUnreachable
 
-    link = HubLink(args.hub)
+    link = BoardLink(args.hub)
     try:
-        link.sio.connect(link.url, transports=["websocket", "polling"], wait_timeout=5)
-    except (socketio.exceptions.ConnectionError, ValueError) as exc:
-        return _fail(f"无法连接 hub {args.hub}: {exc}")
+        link.connect(timeout=10)
+    except HubUnreachable:
+        link.close()
+        return _fail(f"无法连接 hub {args.hub}: 10 秒内没有收到快照 (snapshot)")
     try:
-        if not link.snapshot_seen.wait(10):
-            return _fail(f"hub {args.hub} 10 秒内没有发来快照 (snapshot)")
         view = render_snapshot(link, painter, options, args.snapshot)
     except Exception as exc:  # pygame.error and OSError from image.save
         return _fail(f"无法写入 {args.snapshot}: {exc}")
@@ -169,12 +167,13 @@ def _board_snapshot(args, painter, options):
 
 
 def _board_live(args, painter, options):
-    from display.hub_client import Acknowledger, HubLink
+    from display.board_link import BoardLink
     from display.pygame_board import PygameBoard
+    from hub.client.acks import CallAcks
 
     key, repeat = _hall_settings(args)
-    link = HubLink(args.hub, token=key)
-    acker = Acknowledger(args.hub, args.device, key) if key else None
+    link = BoardLink(args.hub, token=key)
+    acker = CallAcks(args.hub, args.device, key) if key else None
     board = PygameBoard(link, painter, options, acker=acker)
     if not args.no_sound:
         board.announcer = _announcer(args, repeat, board.spoken)

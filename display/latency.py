@@ -1,6 +1,6 @@
 """Call -> board latency, as a board sees it: the time from a clerk's
 call-next request leaving to the `ticket.called` event reaching a board's
-Socket.IO client (the same client the pygame board uses).
+hub link (the same hub.client link the pygame board uses).
 
     python -m display.latency --hub URL [--calls 100] [--user clerk1 --pin 1111 --window w1]
 
@@ -15,52 +15,43 @@ import sys
 import threading
 import time
 
-
-def percentile(values, pct):
-    ordered = sorted(values)
-    if not ordered:
-        return None
-    rank = max(0, min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1))))
-    return ordered[rank]
+from hub.rules.stats import percentile
 
 
 def measure(url, user="clerk1", pin="1111", window="w1", calls=100, matter="m03"):
-    import requests
-
-    from display.hub_client import HubLink
+    from hub.client.http import HubError, HubHttp
+    from hub.client.link import HubLink
 
     seen, arrived = {}, threading.Condition()
 
-    def on_call(call):
-        with arrived:
-            seen[call["ticket"]["id"]] = time.perf_counter()
-            arrived.notify_all()
+    def on_event(name, data):
+        if name == "ticket.called" and not data.get("replay"):
+            with arrived:
+                seen[data["ticket"]["id"]] = time.perf_counter()
+                arrived.notify_all()
 
-    link = HubLink(url, on_call=on_call)
-    link.sio.connect(link.url, transports=["websocket"], wait_timeout=5)
-    http = requests.Session()
+    http = HubHttp(url)
+    token = http.login(user, pin, window)
+    # the clerk's token: the staff stream has no gaps in its event ids, so no event waits for a missing one
+    link = HubLink(url, token=token, on_event=on_event, transports=("websocket",)).connect(10)
+    delays = []
     try:
-        if not link.snapshot_seen.wait(10):
-            raise RuntimeError("no snapshot from the hub")
-        login = http.post(f"{link.url}/api/login", json={"user": user, "pin": pin, "window": window}, timeout=10)
-        login.raise_for_status()
-        auth = {"Authorization": f"Bearer {login.json()['token']}"}
-        http.post(f"{link.url}/api/windows/{window}/finish", headers=auth, timeout=10)  # free the window (409 if free)
+        try:
+            http.post(f"/api/windows/{window}/finish")  # free the window
+        except HubError:
+            pass  # 409: it was free
         for _ in range(calls):
-            http.post(f"{link.url}/api/tickets", json={"matter": matter}, timeout=10).raise_for_status()
-        delays = []
+            http.post("/api/tickets", {"matter": matter})
         for _ in range(calls):
             started = time.perf_counter()
-            reply = http.post(f"{link.url}/api/windows/{window}/call-next", headers=auth, timeout=10)
-            reply.raise_for_status()
-            ticket_id = reply.json()["ticket"]["id"]
+            ticket_id = http.post(f"/api/windows/{window}/call-next")["ticket"]["id"]
             with arrived:
                 if not arrived.wait_for(lambda: ticket_id in seen, timeout=10):
                     raise RuntimeError(f"call of ticket {ticket_id} never reached the board")
             delays.append((seen[ticket_id] - started) * 1000)
-            http.post(f"{link.url}/api/windows/{window}/finish", headers=auth, timeout=10).raise_for_status()
+            http.post(f"/api/windows/{window}/finish")
     finally:
-        link.close()
+        link.stop()
     return {"calls": len(delays), "p50_ms": round(percentile(delays, 50), 2),
             "p99_ms": round(percentile(delays, 99), 2), "max_ms": round(max(delays), 2)}
 

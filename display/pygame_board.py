@@ -1,6 +1,6 @@
 """`hallq board`: the call board on the Pi's own HDMI output.
 
-A Socket.IO client of the hub (display.hub_client) keeps the state; this
+A Socket.IO client of the hub (display.board_link) keeps the state; this
 loop draws it with pygame and speaks new calls through the announcer. It
 redraws the whole screen only when something changed or a flash turned, and
 only the header band when just the clock ticked; between those it sleeps
@@ -96,7 +96,7 @@ class PygameBoard:
         screen = pygame.display.set_mode((0, 0) if self.options.fullscreen else self.options.size, flags)
         pygame.display.set_caption("hallq 叫号屏")
         pygame.mouse.set_visible(False)
-        threading.Thread(target=self._connect, name="hallq-board-connect", daemon=True).start()
+        self.link.connect()  # in the background: the board shows 正在连接… until the hub answers
         frames, last_phase, last_clock, started = 0, None, None, time.monotonic()
         while max_frames is None or frames < max_frames:
             now = time.monotonic()
@@ -145,12 +145,6 @@ class PygameBoard:
                                                                                               pygame.K_q)):
                 return False
         return True
-
-    def _connect(self):
-        try:
-            self.link.connect()
-        except Exception as exc:  # keep showing 正在连接…; the operator reads why
-            print(f"无法连接 hub {self.link.url}: {exc}")
 
     def _ack_drawn(self):
         with self._ack_lock:

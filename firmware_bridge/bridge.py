@@ -1,7 +1,7 @@
 """The bridge process: hub events -> bars, keypads, pads; presses -> the hub.
 
-Threads: one per serial line (firmware_bridge.line), the Socket.IO client's
-own, a small pool for HTTP calls caused by presses, and the status reporter.
+Threads: one per serial line (firmware_bridge.line), the hub link's
+(hub.client.link: Socket.IO, resume after a drop), a small pool for HTTP calls caused by presses, and the status reporter.
 The Socket.IO handler only updates HallState and tells lines what to show;
 it never touches a port or waits for HTTP.
 """
@@ -15,10 +15,12 @@ from dataclasses import dataclass
 from firmware_bridge import domain
 from firmware_bridge import messages as m
 from firmware_bridge.hallstate import HallState
-from firmware_bridge.hub_client import HubHttp, HubLink, HubUnreachable, StatusReporter
 from firmware_bridge.line import Line, Target
 from firmware_bridge.protocols import ProtocolError, load_protocol
+from firmware_bridge.status import StatusReporter
 from firmware_bridge.traffic import traffic_log_for
+from hub.client.http import HubHttp, HubUnreachable
+from hub.client.link import HubLink
 
 log = logging.getLogger("hallq.bridge")
 SERIAL_KINDS = ("bar", "keypad", "pad")
@@ -108,7 +110,8 @@ class Bridge:
         for line in self.lines.values():
             line.start()
         if connect:
-            self.link = HubLink(self.hub_url, self.key, self.on_hub_message, lambda: self.state.last_event_id).start()
+            self.link = HubLink(self.hub_url, token=self.key, on_event=self.on_hub_message,
+                                on_snapshot=lambda data: self.on_hub_message("snapshot", data)).start()
         return self
 
     def _start_printers(self):
@@ -210,7 +213,7 @@ class Bridge:
 
     def _post(self, path, key, body, result):
         try:
-            code, answer = self.http.post(path, key, body)
+            code, answer = self.http.request("POST", path, body, key=key)
         except HubUnreachable as exc:
             log.warning("POST %s: hub unreachable (%s)", path, exc)
             return domain.NETWORK_FAULT

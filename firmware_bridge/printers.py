@@ -65,9 +65,9 @@ class Printers:
             log.error("materials slip cannot be printed: %s", exc)
 
     def _print(self, printer, ticket_id):
-        from firmware_bridge.hub_client import HubUnreachable
+        from hub.client.http import HubUnreachable
         try:
-            code, slip = self.http.get(f"/api/tickets/{ticket_id}/slip", self.keys[printer])
+            code, slip = self.http.request("GET", f"/api/tickets/{ticket_id}/slip", key=self.keys[printer])
         except HubUnreachable as exc:
             log.error("slip of ticket %s not fetched: %s", ticket_id, exc)
             return

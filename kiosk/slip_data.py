@@ -109,32 +109,23 @@ def _note_status(slip):
 
 def slip_from_hub(hub_url, ref, key, timeout=10):
     """The ticket slip from a running hub (GET /api/tickets/<id>/slip)."""
-    import requests
+    from hub.client.http import HubError, HubHttp, HubUnreachable
 
-    base = hub_url.rstrip("/")
-    headers = {"Authorization": f"Bearer {key}"}
+    http = HubHttp(hub_url, key=key, timeout=timeout)
+    ref = str(ref).strip()
     try:
-        ref = str(ref).strip()
         if not ref.isdigit():
-            found = requests.get(f"{base}/api/tickets", params={"number": ref}, timeout=timeout)
-            if found.status_code != 200:
-                raise TicketNotFound(f"找不到号票 {ref}: {_hub_error(found)}")
-            ref = str(found.json()["id"])
-        reply = requests.get(f"{base}/api/tickets/{ref}/slip", headers=headers, timeout=timeout)
-    except requests.RequestException as exc:
+            try:
+                ref = str(http.get("/api/tickets", params={"number": ref})["id"])
+            except HubError as exc:
+                raise TicketNotFound(f"找不到号票 {ref}: {exc.message}") from None
+        slip = http.get(f"/api/tickets/{ref}/slip")
+    except HubUnreachable as exc:
         raise TicketNotFound(f"无法连接 hub {hub_url}: {exc}") from None
-    if reply.status_code != 200:
-        raise TicketNotFound(f"hub 拒绝了号票 {ref} 的打印请求: {_hub_error(reply)}")
-    slip = reply.json()
+    except HubError as exc:
+        raise TicketNotFound(f"hub 拒绝了号票 {ref} 的打印请求: {exc.message}") from None
     _note_status(slip)
     return slip
-
-
-def _hub_error(reply):
-    try:
-        return reply.json()["error"]["message"]
-    except (ValueError, KeyError, TypeError):
-        return f"HTTP {reply.status_code}"
 
 
 def _pick(items, ref, what, names):

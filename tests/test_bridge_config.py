@@ -14,12 +14,11 @@ class FakeHub:
     def __init__(self):
         self.posts = []
 
-    def post(self, path, key, body=None):
+    def request(self, method, path, body=None, key=None, params=None):
+        if method != "POST":
+            return 404, None
         self.posts.append((path, key, body))
         return 200, {}
-
-    def get(self, path, key):
-        return 404, None
 
 
 def hall_with(*devices):

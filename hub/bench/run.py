@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 from hub.bench.boards import worker
-from hub.sim.stats import percentile
+from hub.rules.stats import percentile
 
 RATES = (0, 10, 25, 50, 100, 150, 200, 300, 400, 600)  # tickets per second, phase by phase (0: calls only)
 ISSUERS = 4  # kiosk connections issuing in parallel

@@ -5,22 +5,14 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 
+from hub.rules.stats import percentile
+
 SMALL_WAIT_MINUTES = 5.0  # ETA error is relative to max(real wait, this): see docs/performance.md
 WITHIN_MINUTES = 15.0
 # Student's t, 97.5 % quantile, by degrees of freedom (1..30); beyond, the normal's 1.96
 T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145,
         2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048,
         2.045, 2.042)
-
-
-def percentile(values, p):
-    """Linear interpolation between closest ranks (numpy's default)."""
-    values = sorted(values)
-    if not values:
-        return None
-    k = (len(values) - 1) * p / 100
-    lo, hi = math.floor(k), math.ceil(k)
-    return values[lo] + (values[hi] - values[lo]) * (k - lo)
 
 
 def wait_figures(waits_min, digits=2):
