@@ -15,9 +15,10 @@ from hub.hallfile.checker import Checker, default_of, show
 from hub.hallfile.lines import join
 from hub.hallfile.matters import read_matters, read_questions
 from hub.hallfile.booking import read_appointments, read_platform, read_ratings
+from hub.hallfile.county import read_county
 
-TOP_KEYS = ("hall", "hours", "calendar", "rules", "backup", "questions", "queues", "matters", "windows", "devices",
-            "materials_en", "appointments", "platform", "ratings")
+TOP_KEYS = ("hall", "hours", "calendar", "rules", "backup", "county", "questions", "queues", "matters", "windows",
+            "devices", "materials_en", "appointments", "platform", "ratings")
 HALL_KEYS = ("name", "name_en", "timezone", "public_url", "language", "notice", "printer", "paper_mm")
 HOURS_KEYS = ("periods", "enforce", "expire_at_closing", "workdays")
 CALENDAR_KEYS = ("holidays", "workdays")
@@ -54,6 +55,7 @@ def build_hall(doc, lines, source=""):
     calendar = _calendar(c, doc, weekdays)
     rules = _rules(c, doc)
     backup = _backup(c, doc)
+    county = read_county(c, doc)
     questions = read_questions(c, doc)
     queues = _queues(c, doc)
     queue_ids = {q.id for _, q in queues}
@@ -65,7 +67,7 @@ def build_hall(doc, lines, source=""):
     booking = dict(appointments=read_appointments(c, doc, {m.id for m in matters}),
                    platform=read_platform(c, doc), ratings=read_ratings(c, doc))
     model = Hall(
-        **_hall_fields(c, hall, "hall" in doc), hours=hours, calendar=calendar, rules=rules, backup=backup,
+        **_hall_fields(c, hall, "hall" in doc), hours=hours, calendar=calendar, rules=rules, backup=backup, county=county,
         queues=tuple(q for _, q in queues), matters=matters, windows=windows,
         devices=devices, materials_en=materials_en, source=str(source), **booking,
     )

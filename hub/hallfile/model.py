@@ -177,6 +177,16 @@ class Ratings:
 
 
 @dataclass(frozen=True)
+class County:
+    """[county]: the county server this hall ships its event log to (hub/service/uplink.py)."""
+    url: str  # "http://HOST:PORT" (or https://, through a reverse proxy)
+    hall: str  # this hall's id at the county
+    key: str  # the uplink key `hallq county add-hall` printed (secret)
+    batch: int = 500  # events per POST, 1..5000
+    catalog: bool = True  # pull the county's matter catalogue and apply it at the start of a hall day
+
+
+@dataclass(frozen=True)
 class Hall:
     name: str
     name_en: str = ""
@@ -193,6 +203,7 @@ class Hall:
     appointments: Appointments = field(default_factory=Appointments)
     platform: Platform = field(default_factory=Platform)
     ratings: Ratings = field(default_factory=Ratings)
+    county: County | None = None  # no [county]: the hall stands alone
     queues: tuple[Queue, ...] = ()
     matters: tuple[Matter, ...] = ()
     windows: tuple[Window, ...] = ()

@@ -39,8 +39,9 @@ def event_data(data, event_id):
 
 
 class HallService(WindowOps, Feedback):
-    def __init__(self, hall, store, clock, publish=None):
+    def __init__(self, hall, store, clock, publish=None, uplink=None):
         self.hall = hall
+        self.uplink = uplink  # hub/service/uplink.py when the hall ships to a county
         self.store = store
         self.clock = clock
         self.publish = publish or (lambda event: None)
@@ -328,7 +329,8 @@ class HallService(WindowOps, Feedback):
             db_error, last = str(exc), None
         return health_report(version=__version__, now=self.clock.now(), db_path=self.store.path,
                              db_error=db_error, devices=self._device_states() if db_error is None else (),
-                             last_event_at=last, backup=read_status(self.store.path))
+                             last_event_at=last, backup=read_status(self.store.path),
+                             county=self.uplink.status() if self.uplink and db_error is None else None)
 
     def _device_states(self):
         """Devices as the health report reads them: last_seen as a unix time."""

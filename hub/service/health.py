@@ -46,7 +46,7 @@ def database_writable(db_path):
 
 
 def health_report(*, version, now, db_path=None, db_error=None, devices=(),
-                  bridge_seen_at=None, last_event_at=None, backup=None,
+                  bridge_seen_at=None, last_event_at=None, backup=None, county=None,
                   free_bytes=disk_free_bytes, writable=database_writable,
                   min_free_mb=MIN_FREE_MB, bridge_max_age_s=BRIDGE_MAX_AGE_S):
     """Build the report. `now` and the *_at arguments are unix times.
@@ -56,7 +56,10 @@ def health_report(*, version, now, db_path=None, db_error=None, devices=(),
     check, one of kind "bridge" the bridge check (or pass bridge_seen_at).
     db_error: the store's last write error, if the hub keeps one.
     backup: hub.ops.backup.read_status(db_path) — the note `hallq backup` leaves
-    beside the database; None (no backup ever made) leaves the check out."""
+    beside the database; None (no backup ever made) leaves the check out.
+    county: the uplink's status (hub.service.uplink.Uplink.status) when the hall
+    ships to a county: it becomes the top-level "county" and a check that fails
+    when the county has not acknowledged events for an hour."""
     devices = list(devices)
     checks = {
         "database": _database(db_path, db_error, writable),
@@ -72,14 +75,19 @@ def health_report(*, version, now, db_path=None, db_error=None, devices=(),
         checks["printer"] = printer
     if backup is not None:
         checks["backup"] = _backup(backup, now)
+    if county is not None:
+        checks["county"] = _county(county)
     problems = [c["problem"] for c in checks.values() if not c["ok"]]
-    return {
+    report = {
         "status": "ok" if not problems else "degraded",
         "version": version,
         "at": _iso(now),
         "checks": checks,
         "problems": problems,
     }
+    if county is not None:
+        report["county"] = {k: county[k] for k in ("state", "pending_events", "acked_through", "lag_s")}
+    return report
 
 
 def _database(db_path, db_error, writable):
@@ -166,6 +174,19 @@ def _backup(status, now):
     elif last is None or now - last > BACKUP_MAX_AGE_S:
         days = "从未成功备份" if last is None else f"已 {int((now - last) // 86400)} 天没有成功备份"
         check.update(ok=False, problem=f"{days}：请检查 U 盘和 hallq-backup 服务")
+    return check
+
+
+def _county(status):
+    """The hall runs on without the county; it is a problem only once the county has
+    gone an hour without acknowledging what the hall sent (the county flags the hall then too)."""
+    from hub.service.uplink import WARN_S
+    check = dict(status, ok=status["lag_s"] <= WARN_S)
+    if not check["ok"]:
+        hours = status["lag_s"] / 3600
+        why = f"（{status['error']}）" if status.get("error") else ""
+        check["problem"] = (f"县平台已 {hours:.1f} 小时未确认本厅的事件, 待上报 {status['pending_events']} 条{why}; "
+                            "大厅照常运行, 事件保存在本机, 恢复连接后自动补报")
     return check
 
 

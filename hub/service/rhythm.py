@@ -35,10 +35,12 @@ def close_if_due(svc):
 def prune(svc, pause=None):
     """Keep the SD card from filling: old event rows folded into daily counts,
     spent sessions, failed logins and idempotency records removed, pages freed."""
-    from hub.store.retention import prune_events, reclaim_space
+    from hub.store.retention import held_through, prune_events, reclaim_space
     now = svc.clock.now()
+    with svc.store.reading() as conn:
+        through = held_through(conn) if svc.hall.county else None  # the county's unacknowledged events stay
     pruned = prune_events(svc.store.transaction, days=svc.hall.rules.event_retention_days, now=now,
-                          tz=svc.hall.timezone, pause=pause)
+                          tz=svc.hall.timezone, pause=pause, through=through)
     with svc.store.transaction() as conn:
         conn.execute("DELETE FROM sessions WHERE expires_at < ?", (now,))
         conn.execute("DELETE FROM login_failures WHERE at < ?", (now - 86400,))

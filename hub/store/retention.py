@@ -14,6 +14,12 @@ the file stops growing; it shrinks only by vacuuming. A database created
 with `PRAGMA auto_vacuum=INCREMENTAL` (set before the first table) can give
 pages back in small steps with `reclaim_space()`; an older one needs one
 full `VACUUM` with the hub stopped (`hallq prune --vacuum`).
+
+A hall that ships its log to the county (hub/service/uplink.py) keeps every
+event the county has not acknowledged: `held_through(conn)` is the county's
+`acked_through` as the uplink last stored it, and nothing above it is
+deleted, however old (a county down for weeks holds the log back; the
+manager's 运维 tab says so).
 """
 from __future__ import annotations
 
@@ -21,6 +27,9 @@ import datetime as dt
 from contextlib import contextmanager
 from zoneinfo import ZoneInfo
 
+# settings rows the uplink writes: the county's position, and that this database ships to one
+HOLD_KEY = "county.acked_through"
+MEMBER_KEY = "county.hall"
 AGGREGATE_TABLE = """CREATE TABLE IF NOT EXISTS events_daily (
     day TEXT NOT NULL, type TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (day, type))"""
 
@@ -37,8 +46,9 @@ def cutoff(days, now, tz):
     return dt.datetime.combine(first_kept, dt.time(0), zone).timestamp()
 
 
-def prune_batch(conn, *, before, tz, limit=2000):
-    """Aggregate and delete up to `limit` event rows with at < `before`.
+def prune_batch(conn, *, before, tz, limit=2000, through=None):
+    """Aggregate and delete up to `limit` event rows with at < `before` (and id
+    <= `through`, when given: the county's acknowledged position).
 
     Runs inside the caller's transaction (the hub's `store.transaction()`);
     returns the number of rows deleted (0: nothing left to do)."""
@@ -50,6 +60,8 @@ def prune_batch(conn, *, before, tz, limit=2000):
     newest = conn.execute("SELECT max(id) FROM events").fetchone()[0]
     if newest is None:
         return 0
+    if through is not None:
+        newest = min(newest, through + 1)
     ids = [r[0] for r in conn.execute(
         "SELECT id FROM events WHERE at < ? AND id < ? ORDER BY id LIMIT ?", (before, newest, limit))]
     if not ids:
@@ -68,7 +80,7 @@ def prune_batch(conn, *, before, tz, limit=2000):
                         (low, high, before)).rowcount
 
 
-def prune_events(transaction, *, days, now, tz="Asia/Shanghai", batch=2000, pause=None):
+def prune_events(transaction, *, days, now, tz="Asia/Shanghai", batch=2000, pause=None, through=None):
     """Delete events older than `days` days, keeping their daily counts.
 
     `transaction`: a callable returning a context manager that yields a
@@ -76,12 +88,13 @@ def prune_events(transaction, *, days, now, tz="Asia/Shanghai", batch=2000, paus
     `store.transaction`; for a bare sqlite3 connection use
     `plain_transaction(conn)`. `pause()` runs between batches (the hub passes
     gevent.sleep so calls and tickets go on meanwhile).
+    `through`: keep every event with a higher id (what the county has not acknowledged).
     Returns {"deleted": N, "before": cutoff}."""
     before = cutoff(days, now, tz)
     deleted = 0
     while True:
         with transaction() as conn:
-            n = prune_batch(conn, before=before, tz=tz, limit=batch)
+            n = prune_batch(conn, before=before, tz=tz, limit=batch, through=through)
         deleted += n
         if n < batch:
             return {"deleted": deleted, "before": before}
@@ -126,6 +139,25 @@ def vacuum(conn, incremental=True):
         conn.execute("PRAGMA auto_vacuum=INCREMENTAL")
     conn.execute("VACUUM")
     return reclaim_space(conn, max_pages=0)
+
+
+def held_through(conn):
+    """The county's acknowledged event id when this database ships to a county, else None."""
+    if not _has_table(conn, "settings"):
+        return None
+    member = conn.execute("SELECT value FROM settings WHERE key = ?", (MEMBER_KEY,)).fetchone()
+    if member is None:
+        return None
+    row = conn.execute("SELECT value FROM settings WHERE key = ?", (HOLD_KEY,)).fetchone()
+    return int(row[0]) if row else 0
+
+
+def held_back(conn, before):
+    """Events older than `before` kept only because the county has not acknowledged them."""
+    through = held_through(conn)
+    if through is None:
+        return 0
+    return conn.execute("SELECT count(*) FROM events WHERE id > ? AND at < ?", (through, before)).fetchone()[0]
 
 
 def daily_counts(conn, day):

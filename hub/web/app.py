@@ -15,6 +15,7 @@ from hub.service.hall import HallService
 from hub.web.http import error_response, load_actor, plain_error
 from hub.live.stream import init_live
 from hub.service.rhythm import SurgeWatch
+from hub.web.server import UplinkRunner, county_uplink
 
 log = logging.getLogger("hallq.app")
 PAGE_MODULES = ("kiosk.pages", "caller.pages", "display.pages", "hub.web.cases", "caller.backoffice", "hub.web.ops")
@@ -35,8 +36,13 @@ def create_app(hall, store, clock, async_mode="gevent"):
     app.config["MAX_CONTENT_LENGTH"] = hall.rules.max_body_bytes
     app.json.ensure_ascii = False
     app.json.sort_keys = False
-    svc = HallService(hall, store, clock)
+    uplink = county_uplink(hall, store, clock)
+    svc = HallService(hall, store, clock, uplink=uplink)
     app.extensions["hallq"] = svc
+    if uplink is not None:
+        runner = UplinkRunner(uplink)
+        svc.after_commit.append(runner.wake)
+        app.extensions["hallq.uplink"] = runner
     socketio = SocketIO(app, async_mode=async_mode, cors_allowed_origins="*", logger=False,
                         engineio_logger=False, ping_interval=10, ping_timeout=10)
     app.extensions["hallq.socketio"] = socketio

@@ -43,6 +43,7 @@ def ops():
         "backup": backup_state(svc, now),
         "retention": retention_state(svc),
         "disk": disk_state(svc.store.path),
+        "county": county_state(svc, now),
     })
 
 
@@ -115,6 +116,19 @@ def retention_state(svc):
     row = svc.store.query_one("SELECT at FROM events ORDER BY id LIMIT 1")  # ids grow with time: no scan
     return {"event_retention_days": svc.hall.rules.event_retention_days,
             "oldest_event_at": iso(row[0], svc.hall.timezone) if row else None}
+
+
+def county_state(svc, now):
+    """The uplink as the technician reads it; None when the hall has no [county]."""
+    if svc.uplink is None:
+        return None
+    from hub.store.retention import cutoff, held_back
+    status = svc.uplink.status()
+    tz = svc.hall.timezone
+    before = cutoff(svc.hall.rules.event_retention_days, now, tz)
+    with svc.store.reading() as conn:
+        held = held_back(conn, before)
+    return dict(status, last_ok_at=iso(status["last_ok_at"], tz), held_back=held)
 
 
 def disk_state(db_path):

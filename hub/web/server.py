@@ -8,11 +8,13 @@ import logging
 import socket
 
 import gevent
+from gevent.event import Event
 from gevent.pywsgi import WSGIServer
 from geventwebsocket.handler import WebSocketHandler
 
 from hub.service import rhythm
 from hub.service.supervision import check_case_alerts
+from hub.service.uplink import LINGER_S, Uplink
 
 log = logging.getLogger("hallq.server")
 
@@ -43,12 +45,50 @@ def _every(seconds, fn, *args):
     return gevent.spawn(loop)
 
 
+def county_uplink(hall, store, clock):
+    """The uplink of a hall file with [county], else None."""
+    if hall.county is None:
+        return None
+    from hub.service.county_link import CountyLink
+    return Uplink(store, clock, hall.county, CountyLink(hall.county))
+
+
+class UplinkRunner:
+    """The uplink's own greenlet: a round, then a wait — cut short by a commit
+    (new events to ship) unless the county is failing and the back-off runs."""
+
+    def __init__(self, uplink):
+        self.uplink = uplink
+        self._wake = Event()
+
+    def wake(self, events):
+        self._wake.set()
+
+    def run(self):
+        while True:
+            self._wake.clear()  # before the round: a commit during it wakes the next one
+            try:
+                delay = self.uplink.round()
+            except Exception:  # the loop must outlive one bad turn (a locked database, a bug)
+                log.exception("county uplink round failed")
+                delay = 30.0
+            if self.uplink.failures:
+                gevent.sleep(delay)
+            elif delay > 0 and self._wake.wait(delay):
+                gevent.sleep(LINGER_S)  # a few more events into the same batch
+            else:
+                gevent.sleep(0)
+
+
 def serve(app, host, port, on_listen=None, watchdog=None):
     svc = app.extensions["hallq"]
     server = HallServer((host, port), app, handler_class=QuietHandler, log=None, error_log=log)
     server.start()
     tasks = [_every(5, rhythm.close_if_due, svc), _every(15, rhythm.mark_silent_devices, svc),
              _every(60, check_case_alerts, svc)]
+    uplink = app.extensions.get("hallq.uplink")
+    if uplink is not None:
+        tasks.append(gevent.spawn(uplink.run))
     feed = app.extensions.get("hallq.queue_feed")
     if feed is not None:
         tasks.append(_every(0.1, feed.tick))
