@@ -7,7 +7,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from browser import browser, page  # noqa: F401  (pytest fixtures)
-from hubproc import DEFAULT_TIME
+from hubproc import DEFAULT_TIME, wait_for
 from test_caller_manager import log_in
 
 TODAY = "2026-11-26"  # DEFAULT_TIME is 2026-11-26 09:00 in the hall's time zone
@@ -45,3 +45,32 @@ def test_the_ops_tab_shows_health_the_day_the_backup_and_todays_figures(hub, pag
     expect(page.locator("#ops-day")).to_contain_text("已闭厅结算")
     expect(page.locator("#ops-day")).to_contain_text(TODAY)
     assert page.errors == []
+
+
+def test_the_ops_tab_shows_the_county_uplink_and_warns_while_the_county_is_away(hub_factory, tmp_path, page):
+    from countystub import StubCounty
+    from test_county_uplink import KEY, county_hall
+    county = StubCounty({"town-a": KEY}).start()
+    try:
+        hub = hub_factory(config=county_hall(tmp_path, county.url)).start()
+        log_in(page, hub)
+        page.click("#tabs button[data-view=ops]")
+        expect(page.locator("#ops-county-state")).to_have_text("已同步")
+        county.down()
+        for _ in range(3):
+            hub.issue("m03")
+        assert wait_for(lambda: hub.get("/api/health").json()["county"]["state"] == "unreachable")
+        page.evaluate("Ops.load()")
+        expect(page.locator("#ops-county-state")).to_have_text("无法连接", timeout=15000)
+        expect(page.locator("#ops-county-pending")).to_have_text("3")
+        expect(page.locator("#ops-county")).to_contain_text("尚未被县平台确认")
+        assert page.errors == []
+    finally:
+        county.down()
+
+
+def test_a_hall_without_a_county_shows_no_county_card(hub, page):
+    log_in(page, hub)
+    page.click("#tabs button[data-view=ops]")
+    expect(page.locator("#ops-storage")).to_contain_text("400 天")
+    expect(page.locator("#ops-county-card")).to_be_hidden()

@@ -8,7 +8,7 @@ import pytest
 
 from hub.hallfile.model import County
 from hub.rules.clock import FixedClock
-from hub.service.uplink import BACKOFF_MAX_S, CountyError, Uplink, backoff_delay, encode_batch
+from hub.service.uplink import BACKOFF_MAX_S, HEARTBEAT_S, CountyError, Uplink, backoff_delay, encode_batch
 from hub.store.database import Store, append_event
 from hub.store.retention import held_through, prune_events
 
@@ -71,6 +71,27 @@ def test_events_go_in_batches_and_the_position_is_kept_in_the_database(store):
     assert sorted(county.got) == list(range(1, 26))
     assert up.status()["acked_through"] == 25 and up.status()["pending_events"] == 0
     assert uplink(store, county).position() == 25  # a restarted hub starts there
+
+
+def test_an_idle_hall_sends_a_heartbeat_with_its_facts_every_few_minutes(store):
+    county, clock = FakeCounty(), FixedClock(T0)
+    up = Uplink(store, clock, County("http://c", "town-a", "k" * 20), county, facts=lambda: {"timezone": "Asia/Shanghai"})
+    up.round()
+    up.round()
+    assert [b["events"] for b in county.bodies] == [[]]  # one at start, then nothing to say
+    clock.advance(HEARTBEAT_S)
+    up.round()
+    assert len(county.bodies) == 2 and county.bodies[1]["facts"] == {"timezone": "Asia/Shanghai"}
+
+
+def test_the_facts_say_how_the_hall_counts_its_figures():
+    from hub.hallfile.model import load_hall
+    from hub.service.county_facts import hall_facts
+    facts = hall_facts(load_hall(), catalog_version=3)
+    assert facts["catalog_version"] == 3 and facts["timezone"] == "Asia/Shanghai"
+    assert facts["queue_kinds"]["A"] == "comprehensive"
+    assert 0 < facts["matters"]["complete"] <= facts["matters"]["total"] == 38
+    assert facts["matters"]["business"] >= facts["matters"]["one_window"] > 0
 
 
 def test_a_batch_carries_the_rows_as_stored(store):

@@ -1,12 +1,14 @@
 /* The manager's 运维 tab: the appliance at a glance (GET /api/ops: health, the
-   day, the daily backup, retention, disk) and the recent days (GET /api/days).
+   day, the daily backup, retention, disk, the county uplink) and the recent days (GET /api/days).
    Polled every 30 s, and again when the hub closes a day (`day.summary`). */
 "use strict";
 
 const Ops = (() => {
   const POLL_MS = 30000;
   const CHECK_NAMES = { database: "数据库", disk: "磁盘", clock: "时钟", devices: "设备", bridge: "串口桥",
-                        printer: "打印机", backup: "每日备份" };
+                        printer: "打印机", backup: "每日备份", county: "县平台" };
+  const COUNTY_STATES = { ok: ["已同步", "ok"], behind: ["上报滞后", "warn"], unreachable: ["无法连接", "bad"] };
+  const BACKLOG_WARN = 5000;  // events waiting on this hub: worth a word even before an hour has passed
   let timer = null;
   let loading = false;
 
@@ -55,6 +57,7 @@ const Ops = (() => {
     renderDay(ops.day);
     renderBackup(ops.backup);
     renderStorage(ops.retention, ops.disk);
+    renderCounty(ops.county);
     renderDays(days);
   }
 
@@ -105,6 +108,37 @@ const Ops = (() => {
       ["磁盘剩余", HQ.el("strong", {}, size(disk.free_mb))],
       ["数据库", size(disk.database_mb)],
       ["数据目录", HQ.el("span", { class: "path" }, disk.path)]));
+  }
+
+  function ago(seconds) {
+    if (seconds < 90) return seconds + " 秒";
+    if (seconds < 5400) return Math.round(seconds / 60) + " 分钟";
+    if (seconds < 172800) return (seconds / 3600).toFixed(1) + " 小时";
+    return Math.floor(seconds / 86400) + " 天";
+  }
+
+  function renderCounty(c) {
+    $("ops-county-card").classList.toggle("hidden", !c);
+    if (!c) return;
+    const [label, tone] = COUNTY_STATES[c.state] || [c.state, "warn"];
+    const warnings = [];
+    if (c.state !== "ok" && c.pending_events) {
+      warnings.push(`${c.pending_events} 条事件尚未被县平台确认 (最早的已等 ${ago(c.lag_s)}); 大厅照常运行, 事件保存在本机, 恢复后自动补报`);
+    } else if (c.pending_events >= BACKLOG_WARN) {
+      warnings.push(`待上报事件积压 ${c.pending_events} 条`);
+    }
+    if (c.held_back) warnings.push(`${c.held_back} 条超过保留期的事件因县平台未确认而暂不清理, 存储卡占用会增加`);
+    warnings.push(...c.notes);
+    $("ops-county").replaceChildren(facts(
+      ["状态", HQ.el("span", { class: "pill " + tone, id: "ops-county-state" }, label)],
+      ["县平台", HQ.el("span", { class: "path" }, c.url)],
+      ["本厅编号", c.hall],
+      ["待上报", HQ.el("strong", { id: "ops-county-pending" }, String(c.pending_events))],
+      ["已确认到", "第 " + c.acked_through + " 条"],
+      ["滞后", c.pending_events ? ago(c.lag_s) : "—"],
+      ["上次成功", when(c.last_ok_at)],
+      c.error ? ["原因", HQ.el("span", { class: "bad-text" }, c.error)] : null,
+    ), ...warnings.map((w) => HQ.el("p", { class: "county-warning bad-text" }, w)));
   }
 
   function renderDays(days) {

@@ -64,12 +64,14 @@ class Feedback:
             raise HallError(409, "rating_expired")
         conn.execute("INSERT INTO ratings (ticket_id, score, at, source, window, clerk) VALUES (?,?,?,?,?,?)",
                      (t.id, score, now, source, t.window, t.clerk))
-        followup = None
+        followup = deadline = None
         if score <= 2:
             followup = self._open_followup(conn, now, t, score)
+            deadline = conn.execute("SELECT deadline FROM followups WHERE id=?", (followup,)).fetchone()[0]
         emit("rating.received", {"ticket": {"id": t.id, "number": t.number, "queue": t.queue},
                                  "window": {"id": t.window, "number": self.window_numbers.get(t.window)},
-                                 "score": score, "source": source, "followup": followup},
+                                 "score": score, "source": source, "followup": followup,
+                                 "followup_deadline": deadline},  # the county counts overdue follow-ups
              ticket_id=t.id, window_id=t.window, public=False)
         return {"ticket": t.id, "score": score, "followup": followup}
 

@@ -26,6 +26,7 @@ from hub.store.retention import HOLD_KEY, MEMBER_KEY
 
 log = logging.getLogger("hallq.uplink")
 
+HEARTBEAT_S = 300.0  # nothing to send for this long: an empty batch, so the county sees the hall is there
 IDLE_S = 5.0  # nothing to send: look again after this (a commit wakes the loop earlier)
 LINGER_S = 0.5  # after a wake-up: let a few more events gather into the batch
 BACKOFF_FIRST_S = 1.0
@@ -50,18 +51,22 @@ def backoff_delay(failures, unit):
     return base * (0.5 + unit)
 
 
-def encode_batch(hall_id, after, rows):
+def encode_batch(hall_id, after, rows, facts=None):
     """The POST body, built from the rows as stored: `data` is already JSON in
-    the database and goes out as it is (no parse and re-dump of every event)."""
+    the database and goes out as it is (no parse and re-dump of every event).
+    `facts`: what the county cannot learn from events (hub/service/county_facts.py)."""
     events = ",".join(
         '{"event_id":%d,"at":%r,"type":%s,"data":%s}' % (r["id"], float(r["at"]), json.dumps(r["type"]), r["data"])
         for r in rows)
-    return '{"hall":%s,"after":%d,"events":[%s]}' % (json.dumps(hall_id), after, events)
+    extra = ',"facts":%s' % json.dumps(facts, ensure_ascii=False) if facts is not None else ""
+    return '{"hall":%s,"after":%d%s,"events":[%s]}' % (json.dumps(hall_id), after, extra, events)
 
 
 class Uplink:
-    def __init__(self, store, clock, county, link, rand=random.random):
+    def __init__(self, store, clock, county, link, facts=lambda: None, rand=random.random):
         self.store, self.clock, self.county, self.link, self.rand = store, clock, county, link, rand
+        self.facts = facts  # () -> the facts sent with each batch
+        self.last_sent_at = None
         self.acked = None  # the county's position; None until asked (at start, after a failure)
         self.failures = 0
         self.last_ok_at = None
@@ -85,8 +90,10 @@ class Uplink:
             if self.acked is None:
                 self._resume(self.link.state(self.county.hall))
             rows = self._batch()
-            if rows:
-                self._accept(self.link.send(encode_batch(self.county.hall, self.acked, rows)), rows)
+            if rows or self._heartbeat_due():
+                body = encode_batch(self.county.hall, self.acked, rows, self.facts())
+                self._accept(self.link.send(body), rows)
+                self.last_sent_at = self.clock.now()
         except CountyError as exc:
             self.failures += 1
             self.acked = None  # ask the county where it stands before sending again
@@ -96,6 +103,9 @@ class Uplink:
             return backoff_delay(self.failures, self.rand())
         self.failures, self.last_error, self.last_ok_at = 0, None, self.clock.now()
         return 0.0 if len(rows) == self.county.batch else IDLE_S
+
+    def _heartbeat_due(self):
+        return self.last_sent_at is None or self.clock.now() - self.last_sent_at >= HEARTBEAT_S
 
     def _batch(self):
         return self.store.query("SELECT id, at, type, data FROM events WHERE id > ? ORDER BY id LIMIT ?",
@@ -120,7 +130,7 @@ class Uplink:
 
     def _accept(self, acked, rows):
         self.sent += len(rows)
-        if acked == self.acked:
+        if rows and acked == self.acked:
             raise CountyError(f"县平台收到了第 {rows[0]['id']}–{rows[-1]['id']} 条事件, 却没有确认任何一条")
         if acked < self.acked:
             log.warning("county uplink: the county went back from %s to %s; sending again from there", self.acked, acked)

@@ -49,8 +49,9 @@ def county_uplink(hall, store, clock):
     """The uplink of a hall file with [county], else None."""
     if hall.county is None:
         return None
+    from hub.service.county_facts import hall_facts
     from hub.service.county_link import CountyLink
-    return Uplink(store, clock, hall.county, CountyLink(hall.county))
+    return Uplink(store, clock, hall.county, CountyLink(hall.county), facts=lambda: hall_facts(hall))
 
 
 class UplinkRunner:
