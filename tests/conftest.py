@@ -41,3 +41,4 @@ def hub_factory(tmp_path, template_db):
 def hub(hub_factory):
     """A running hub on the demo hall."""
     return hub_factory().start()
+from countypg import county, county_dsn, county_pg  # noqa: E402,F401 - the county tests' PostgreSQL

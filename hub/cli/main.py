@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "caller.commands",
     "display.commands",
     "firmware_bridge.commands",
+    "hub.county.commands",
 )
 
 
@@ -32,11 +33,13 @@ def build_parser():
 
 
 GEVENT_COMMANDS = ("serve", "demo")
+COUNTY_GEVENT_COMMANDS = ("serve", "demo", "bench")
 
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
-    if argv and argv[0] in GEVENT_COMMANDS:
+    if argv and (argv[0] in GEVENT_COMMANDS or argv[:1] == ["county"] and argv[1:2] and
+                 argv[1] in COUNTY_GEVENT_COMMANDS):
         # before anything imports socket or threading: the hub runs on gevent
         from gevent import monkey
         monkey.patch_all()

@@ -1,0 +1,105 @@
+"""What the county's pages and reports read: a few grouped queries over the
+stored sums and state rows (never over the events). `halls` is a list of hall
+ids the reader may see, or None for all."""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from hub.county.schema import FIGURE_FIELDS
+
+OPEN_CASE = ("accepted", "in_review", "returned")
+_SUMS = ", ".join(f"sum({f}) AS {f}" for f in FIGURE_FIELDS)
+
+
+def _scope(halls, column="hall"):
+    return ("", ()) if halls is None else (f" AND {column} = ANY(%s)", (list(halls),))
+
+
+def halls(conn, scope):
+    where, params = _scope(scope, "id")
+    return conn.execute(f"SELECT id, name, acked_through, last_event_at, last_batch_at, facts, catalog_version, "
+                        f"events FROM halls WHERE true{where} ORDER BY id", params).fetchall()
+
+
+def sums(conn, scope, first, last, dimension="day"):
+    """{hall: {field: sum}} over the days first..last of one dimension's '' key (the day totals)."""
+    where, params = _scope(scope)
+    rows = conn.execute(f"SELECT hall, {_SUMS} FROM figures WHERE day BETWEEN %s AND %s AND dimension=%s{where} "
+                        f"GROUP BY hall", (first, last, dimension) + params).fetchall()
+    return {r["hall"]: {f: r[f] or 0 for f in FIGURE_FIELDS} for r in rows}
+
+
+def buckets(conn, scope, first, last):
+    where, params = _scope(scope)
+    out = defaultdict(dict)
+    for r in conn.execute(f"SELECT hall, bucket, sum(n) AS n FROM waits WHERE day BETWEEN %s AND %s{where} "
+                          f"GROUP BY hall, bucket", (first, last) + params):
+        out[r["hall"]][r["bucket"]] = r["n"]
+    return out
+
+
+def open_counts(conn, scope, today):
+    """{hall: {"followups_open", "followups_overdue", "cases_open", "cases_overdue", "devices_offline"}}."""
+    where, params = _scope(scope)
+    out = defaultdict(lambda: dict.fromkeys(("followups_open", "followups_overdue", "cases_open", "cases_overdue",
+                                             "devices_offline"), 0))
+    for r in conn.execute(f"SELECT hall, count(*) AS n, count(*) FILTER (WHERE deadline < %s) AS late FROM followups "
+                          f"WHERE state IS DISTINCT FROM 'closed'{where} GROUP BY hall", (today,) + params):
+        out[r["hall"]].update(followups_open=r["n"], followups_overdue=r["late"])
+    for r in conn.execute(f"SELECT hall, count(*) AS n, count(*) FILTER (WHERE deadline < %s) AS late FROM cases "
+                          f"WHERE state IN ('accepted', 'in_review', 'returned'){where} GROUP BY hall",
+                          (today,) + params):
+        out[r["hall"]].update(cases_open=r["n"], cases_overdue=r["late"])
+    for r in conn.execute(f"SELECT hall, count(*) AS n FROM devices WHERE NOT online{where} GROUP BY hall", params):
+        out[r["hall"]]["devices_offline"] = r["n"]
+    return out
+
+
+def breakdown(conn, hall, day, dimension):
+    """The rows of one hall day by hour, queue or window: [(key, {field: value})]."""
+    rows = conn.execute(f"SELECT key, {', '.join(FIGURE_FIELDS)} FROM figures WHERE hall=%s AND day=%s "
+                        f"AND dimension=%s ORDER BY key", (hall, day, dimension)).fetchall()
+    return [(r["key"], {f: r[f] for f in FIGURE_FIELDS}) for r in rows]
+
+
+def devices(conn, hall):
+    return conn.execute("SELECT device_id, kind, online, fault, window_id FROM devices WHERE hall=%s "
+                        "ORDER BY device_id", (hall,)).fetchall()
+
+
+def overdue(conn, scope, today):
+    """Every overdue case and follow-up (统一督办), oldest deadline first."""
+    where, params = _scope(scope)
+    cases = conn.execute(f"SELECT hall, case_id, number, matter, department, state, deadline, accepted_on "
+                         f"FROM cases WHERE state IN ('accepted', 'in_review', 'returned') AND deadline < %s{where} "
+                         f"ORDER BY deadline, hall, case_id", (today,) + params).fetchall()
+    followups = conn.execute(f"SELECT hall, followup_id, ticket_id, score, state, deadline, opened_on FROM followups "
+                             f"WHERE state IS DISTINCT FROM 'closed' AND deadline < %s{where} "
+                             f"ORDER BY deadline, hall, followup_id", (today,) + params).fetchall()
+    return cases, followups
+
+
+def open_items(conn, hall, today):
+    cases = conn.execute("SELECT case_id, number, matter, department, state, deadline FROM cases WHERE hall=%s "
+                         "AND state IN ('accepted', 'in_review', 'returned') ORDER BY deadline, case_id",
+                         (hall,)).fetchall()
+    followups = conn.execute("SELECT followup_id, ticket_id, score, state, deadline FROM followups WHERE hall=%s "
+                             "AND state IS DISTINCT FROM 'closed' ORDER BY deadline, followup_id", (hall,)).fetchall()
+    return cases, followups
+
+
+def deadlines_met(conn, scope, first, last, today):
+    """{hall: {"followups_due", "followups_on_time", "cases_due", "cases_on_time"}}: the follow-ups and cases whose
+    deadline fell in first..last (and has passed), and how many of them were done by it."""
+    where, params = _scope(scope)
+    upto = min(last, today)
+    out = defaultdict(lambda: dict.fromkeys(("followups_due", "followups_on_time", "cases_due", "cases_on_time"), 0))
+    for r in conn.execute(f"SELECT hall, count(*) AS n, count(*) FILTER (WHERE done_on IS NOT NULL AND done_on <= "
+                          f"deadline) AS ok FROM followups WHERE deadline BETWEEN %s AND %s{where} GROUP BY hall",
+                          (first, upto) + params):
+        out[r["hall"]].update(followups_due=r["n"], followups_on_time=r["ok"])
+    for r in conn.execute(f"SELECT hall, count(*) AS n, count(*) FILTER (WHERE decided_on IS NOT NULL AND decided_on <= "
+                          f"deadline) AS ok FROM cases WHERE deadline BETWEEN %s AND %s{where} GROUP BY hall",
+                          (first, upto) + params):
+        out[r["hall"]].update(cases_due=r["n"], cases_on_time=r["ok"])
+    return out
