@@ -1,35 +1,60 @@
-"""The HTTP API under /api: each view parses its input, calls one
-operation of the hall service and returns its result as JSON."""
+"""The core HTTP API under /api: health, login, the catalog, queues, windows,
+tickets, events, devices, calls, follow-ups, audit and the notice.
+
+Each view takes its typed inputs (hub/web/models/core.py; see hub/web/typed.py),
+calls one operation of the hall service and returns its result as JSON."""
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, make_response, request
 
 from hub.service.auth import login as auth_login, logout as auth_logout
 from hub.rules.errors import HallError
-from hub.web.http import (SESSION_COOKIE, actor, body, field, idempotent, int_arg, request_token, require_manager,
-                   require_staff, require_staff_or_device, service)
-from hub.rules.tickets import OUTCOMES
+from hub.web.http import (SESSION_COOKIE, actor, idempotent, request_token, require_manager, require_staff,
+                          require_staff_or_device, service)
+from hub.web.models.common import Anything, NoBody, Ok
+from hub.web.models.core import (AckBody, Acks, AuditQuery, AuditRow, CallPath, CancelBody, Device, DevicePath,
+                                 DeviceStatusBody, Event, EventsQuery, FinishBody, Followup, FollowupBody,
+                                 FollowupPath, FollowupsQuery, Health, IssueBody, LoggedIn, LoginBody, Matter,
+                                 MatterGuide, MatterPath, Me, Notice, NoticeBody, NumberQuery, OpenBody,
+                                 PadRatingBody, PhoneRatingBody, PhoneTicket, ProfileBody, QueueView, Rated, Slip,
+                                 Ticket, TicketIssued, TicketOrNone, TicketPath, TokenPath, TransferBody,
+                                 WindowAnswer, WindowPath, WindowView)
+from hub.web.openapi import DOCS_PAGE, document
+from hub.web.typed import typed
 from hub.service.views import in_english, materials_of
 
 api = Blueprint("api", __name__, url_prefix="/api")
 
 
 @api.get("/health")
+@typed(answers={200: Health})
 def health():
     return jsonify(service().health())
 
 
+@api.get("/openapi.json")
+@typed(answers={200: Anything})
+def openapi():
+    """This document: every /api route, its inputs and its answers (OpenAPI 3.1)."""
+    return jsonify(document())
+
+
+@api.get("/docs")
+@typed(answers={200: None}, files={200: ["text/html"]})
+def docs():
+    """The document for people (swagger-ui, served from the hub itself)."""
+    return DOCS_PAGE, 200, {"Content-Type": "text/html; charset=utf-8"}
+
+
 # auth ------------------------------------------------------------------------------
 @api.post("/login")
-def login():
-    data = body()
-    name = field(data, "user", required=True, max_len=64)
-    pin = field(data, "pin", required=True, max_len=64)
-    window = field(data, "window", max_len=32)
+@typed(answers={200: LoggedIn})
+def login(json: LoginBody):
     svc = service()
+    name, window = json.user, json.window
     if window is not None and svc.hall.window(window) is None:
         raise HallError(422, "unknown_window", id=window)
-    token, user = auth_login(svc.store, name, pin, request.remote_addr or "", svc.clock.now(), window)
+    token, user = auth_login(svc.store, name, json.pin, request.remote_addr or "", svc.clock.now(), window)
     if user["role"] == "clerk" and window is None:
         auth_logout(svc.store, token)
         raise HallError(422, "window_required")
@@ -47,7 +72,8 @@ def actor_from(user, window):
 
 
 @api.post("/logout")
-def logout():
+@typed(answers={200: Ok})
+def logout(json: NoBody):
     token, who = request_token(), actor()
     if token and who is not None and who.role != "device":
         svc = service()
@@ -61,6 +87,7 @@ def logout():
 
 
 @api.get("/me")
+@typed(answers={200: Me})
 def me():
     who = actor()
     if who is None:
@@ -88,86 +115,76 @@ def matter_view(m, full=False, hall=None):
 
 
 @api.get("/matters")
+@typed(answers={200: list[Matter]})
 def matters():
     return jsonify([matter_view(m) for m in service().hall.matters])
 
 
 @api.get("/matters/<matter_id>")
-def matter(matter_id):
+@typed(answers={200: MatterGuide})
+def matter(path: MatterPath):
     svc = service()
-    m = svc.hall.matter(matter_id)
+    m = svc.hall.matter(path.matter_id)
     if m is None:
-        raise HallError(404, "unknown_matter", id=matter_id)
+        raise HallError(404, "unknown_matter", id=path.matter_id)
     view = matter_view(m, full=True, hall=svc.hall)
     view["windows"] = [w["number"] for w in svc.windows() if m.queue in w["main_queues"]]
     return jsonify(view)
 
 
 @api.get("/queues")
+@typed(answers={200: list[QueueView]})
 def queues():
     return jsonify(service().queues())
 
 
 @api.get("/windows")
+@typed(answers={200: list[WindowView]})
 def windows():
     return jsonify(service().windows())
 
 
 @api.get("/windows/<window_id>")
-def window(window_id):
-    return jsonify(service().window(window_id))
+@typed(answers={200: WindowView})
+def window(path: WindowPath):
+    return jsonify(service().window(path.window_id))
 
 
 # tickets ---------------------------------------------------------------------------
 @api.post("/tickets")
 @idempotent
-def issue_ticket():
-    data = body()
+@typed(answers={201: TicketIssued})
+def issue_ticket(json: IssueBody):
     svc = service()
-    if "pickup" in data:
-        return jsonify(svc.issue_pickup(field(data, "pickup", required=True, max_len=300), actor(),
-                                        printer=field(data, "printer", max_len=64))), 201
-    matter_id = data.get("matter")
-    if matter_id is None:
+    if json.pickup is not None:
+        return jsonify(svc.issue_pickup(json.pickup, actor(), printer=json.printer)), 201
+    if json.matter is None:
         raise HallError(422, "missing_field", field="matter")
-    if not isinstance(matter_id, str) or len(matter_id) > 64:
-        raise HallError(422, "bad_field", field="matter", why="须为事项编号")
-    ticket = svc.issue(matter_id, situation=field(data, "situation", max_len=64),
-                       priority=field(data, "priority", max_len=16) or "normal", actor=actor(),
-                       printer=field(data, "printer", max_len=64))
+    ticket = svc.issue(json.matter, situation=json.situation, priority=json.priority, actor=actor(),
+                       printer=json.printer)
     return jsonify(ticket), 201
 
 
-def ticket_id_arg(ticket_id):
-    try:
-        value = int(ticket_id)
-    except ValueError:
-        raise HallError(404, "unknown_ticket", id=ticket_id) from None
-    if not 0 < value < 2**62:
-        raise HallError(404, "unknown_ticket", id=ticket_id)
-    return value
-
-
 @api.get("/tickets")
-def find_ticket():
-    number = request.args.get("number", "")
-    if not number or len(number) > 8:
-        raise HallError(400, "missing_field", field="number")
+@typed(answers={200: Ticket})
+def find_ticket(query: NumberQuery):
     svc = service()
-    return jsonify(svc.ticket_view(svc.ticket_by_number(number)))
+    return jsonify(svc.ticket_view(svc.ticket_by_number(query.number)))
 
 
 @api.get("/tickets/<ticket_id>")
-def get_ticket(ticket_id):
+@typed(answers={200: Ticket})
+def get_ticket(path: TicketPath):
     svc = service()
-    return jsonify(svc.ticket_view(svc.ticket(ticket_id_arg(ticket_id))))
+    return jsonify(svc.ticket_view(svc.ticket(path.ticket_id)))
 
 
 @api.get("/t/<token>")
-def ticket_by_token(token):
+@typed(answers={200: PhoneTicket})
+def ticket_by_token(path: TokenPath):
     """The phone page's view: the ticket, its materials and whether it may still be rated."""
     svc = service()
-    t = svc.ticket_by_token(token)
+    t = svc.ticket_by_token(path.token)
     view = svc.ticket_view(t)
     view["materials"] = materials_of(svc.hall, t.matter, t.situation)
     view["materials_en"] = in_english(svc.hall, view["materials"])
@@ -177,143 +194,127 @@ def ticket_by_token(token):
 
 
 @api.get("/tickets/<ticket_id>/slip")
-def ticket_slip(ticket_id):
+@typed(answers={200: Slip})
+def ticket_slip(path: TicketPath):
     who = require_staff_or_device()
     if who.role == "device" and who.device_kind not in ("printer", "bridge"):
         raise HallError(403, "forbidden")
-    return jsonify(service().slip(ticket_id_arg(ticket_id)))
+    return jsonify(service().slip(path.ticket_id))
 
 
 @api.post("/tickets/<ticket_id>/cancel")
 @idempotent
-def cancel_ticket(ticket_id):
-    data = body()
-    svc = service()
-    return jsonify(svc.cancel(ticket_id_arg(ticket_id), actor(), token=field(data, "token", max_len=64)))
+@typed(answers={200: Ticket})
+def cancel_ticket(path: TicketPath, json: CancelBody):
+    return jsonify(service().cancel(path.ticket_id, actor(), token=json.token))
 
 
 @api.post("/tickets/<ticket_id>/rating")
 @idempotent
-def rate_ticket(ticket_id):
-    data = body()
-    score = field(data, "score", kind=int, required=True)
-    token = field(data, "token", required=True, max_len=64)
-    return jsonify(service().rate_by_token(ticket_id_arg(ticket_id), token, score, actor()))
+@typed(answers={200: Rated})
+def rate_ticket(path: TicketPath, json: PhoneRatingBody):
+    return jsonify(service().rate_by_token(path.ticket_id, json.token, json.score, actor()))
 
 
 # windows ---------------------------------------------------------------------------
-def ticket_or_none(ticket):
-    return jsonify({"ticket": ticket})
-
-
-WINDOW_ACTIONS = {
-    "call-next": lambda svc, w, who, data: ticket_or_none(svc.call_next(w, who)),
-    "recall": lambda svc, w, who, data: ticket_or_none(svc.recall(w, who)),
-    "no-show": lambda svc, w, who, data: ticket_or_none(svc.no_show(w, who)),
-    "start": lambda svc, w, who, data: ticket_or_none(svc.start(w, who)),
-    "finish": lambda svc, w, who, data: ticket_or_none(svc.finish(
-        w, who, outcome=field(data, "outcome", choices=OUTCOMES) or "done",
-        reason=field(data, "reason", max_len=500))),
-    "transfer": lambda svc, w, who, data: ticket_or_none(svc.transfer(
-        w, who, queue=field(data, "queue", max_len=8), to_window=field(data, "window", max_len=32))),
-    "pause": lambda svc, w, who, data: jsonify({"window": svc.pause(w, who)}),
-    "resume": lambda svc, w, who, data: jsonify({"window": svc.resume(w, who)}),
-    "open": lambda svc, w, who, data: jsonify({"window": svc.open_window(w, who, queues_field(data))}),
-    "close": lambda svc, w, who, data: jsonify({"window": svc.close_window(w, who)}),
-    "profile": lambda svc, w, who, data: jsonify({"window": svc.set_profile(
-        w, who, field(data, "profile", kind=dict, required=True))}),
-    "rating": lambda svc, w, who, data: jsonify(svc.rate_at_window(
-        w, field(data, "score", kind=int, required=True), who)),
+WINDOW_ACTIONS = {  # action: (body, answer, what it does)
+    "call-next": (NoBody, TicketOrNone, lambda svc, w, who, b: {"ticket": svc.call_next(w, who)}),
+    "recall": (NoBody, TicketOrNone, lambda svc, w, who, b: {"ticket": svc.recall(w, who)}),
+    "no-show": (NoBody, TicketOrNone, lambda svc, w, who, b: {"ticket": svc.no_show(w, who)}),
+    "start": (NoBody, TicketOrNone, lambda svc, w, who, b: {"ticket": svc.start(w, who)}),
+    "finish": (FinishBody, TicketOrNone, lambda svc, w, who, b: {
+        "ticket": svc.finish(w, who, outcome=b.outcome, reason=b.reason)}),
+    "transfer": (TransferBody, TicketOrNone, lambda svc, w, who, b: {
+        "ticket": svc.transfer(w, who, queue=b.queue, to_window=b.window)}),
+    "pause": (NoBody, WindowAnswer, lambda svc, w, who, b: {"window": svc.pause(w, who)}),
+    "resume": (NoBody, WindowAnswer, lambda svc, w, who, b: {"window": svc.resume(w, who)}),
+    "open": (OpenBody, WindowAnswer, lambda svc, w, who, b: {"window": svc.open_window(w, who, b.queues)}),
+    "close": (NoBody, WindowAnswer, lambda svc, w, who, b: {"window": svc.close_window(w, who)}),
+    "profile": (ProfileBody, WindowAnswer, lambda svc, w, who, b: {"window": svc.set_profile(w, who, b.profile)}),
+    "rating": (PadRatingBody, Rated, lambda svc, w, who, b: svc.rate_at_window(w, b.score, who)),
 }
 
 
-def queues_field(data):
-    queues = field(data, "queues", kind=list)
-    if queues is not None and not all(isinstance(q, str) and len(q) <= 8 for q in queues):
-        raise HallError(422, "bad_field", field="queues", why="须为队列编号的列表")
-    return queues
+def window_route(action, body_model, answer, act):
+    """POST /api/windows/ID/ACTION: one typed route per action."""
+    def view(path, json):
+        svc = service()
+        if svc.hall.window(path.window_id) is None:
+            raise HallError(404, "unknown_window", id=path.window_id)
+        return jsonify(act(svc, path.window_id, actor(), json))
+    view.__name__ = "window_" + action.replace("-", "_")
+    view.__doc__ = f"The window's `{action}` (docs/api.md, Windows)."
+    view.__annotations__ = {"path": WindowPath, "json": body_model}
+    api.add_url_rule(f"/windows/<window_id>/{action}", endpoint=view.__name__, methods=["POST"],
+                     view_func=idempotent(typed(answers={200: answer})(view)))
 
 
-@api.post("/windows/<window_id>/<action>")
-@idempotent
-def window_action(window_id, action):
-    handler = WINDOW_ACTIONS.get(action)
-    if handler is None:
-        raise HallError(404, "not_found", path=request.path)
-    svc = service()
-    if svc.hall.window(window_id) is None:
-        raise HallError(404, "unknown_window", id=window_id)
-    return handler(svc, window_id, actor(), body())
+for _action, (_body, _answer, _act) in WINDOW_ACTIONS.items():
+    window_route(_action, _body, _answer, _act)
 
 
 # events, devices, calls, follow-ups, audit ----------------------------------------
 @api.get("/events")
-def events():
-    who = require_staff_or_device()
-    after = int_arg("after", 0)
-    limit = min(max(int_arg("limit", 500), 1), 1000)
-    return jsonify(service().events_after(after, public_only=False, limit=limit) if who else [])
+@typed(answers={200: list[Event]})
+def events(query: EventsQuery):
+    require_staff_or_device()
+    return jsonify(service().events_after(query.after, public_only=False, limit=query.limit))
 
 
 @api.get("/devices")
+@typed(answers={200: list[Device]})
 def devices():
     require_staff_or_device()
     return jsonify(service().devices())
 
 
 @api.post("/devices/<device_id>/status")
-def device_status(device_id):
-    data = body()
-    online = data.get("online", True)
-    if not isinstance(online, bool):
-        raise HallError(422, "bad_field", field="online", why="须为 true 或 false")
-    return jsonify(service().device_status(device_id, actor(), online=online,
-                                           shows=field(data, "shows", max_len=200),
-                                           fault=field(data, "fault", max_len=32)))
+@typed(answers={200: Device})
+def device_status(path: DevicePath, json: DeviceStatusBody):
+    return jsonify(service().device_status(path.device_id, actor(), online=json.online, shows=json.shows,
+                                           fault=json.fault))
 
 
-@api.post("/calls/<int:event_id>/ack")
-def ack_call(event_id):
-    data = body()
-    device = field(data, "device", required=True, max_len=64)
-    shown = data.get("shown", True)
-    spoken = data.get("spoken", False)
-    return jsonify(service().ack_call(event_id, device, bool(shown), bool(spoken), actor()))
+@api.post("/calls/<event_id>/ack")
+@typed(answers={200: Acks})
+def ack_call(path: CallPath, json: AckBody):
+    return jsonify(service().ack_call(path.event_id, json.device, json.shown, json.spoken, actor()))
 
 
-@api.get("/calls/<int:event_id>/acks")
-def call_acks(event_id):
+@api.get("/calls/<event_id>/acks")
+@typed(answers={200: list[Acks]})
+def call_acks(path: CallPath):
     require_staff()
-    return jsonify(service().call_acks(event_id))
+    return jsonify(service().call_acks(path.event_id))
 
 
 @api.get("/followups")
-def followups():
+@typed(answers={200: list[Followup]})
+def followups(query: FollowupsQuery):
     require_manager()
-    return jsonify(service().followups(state=request.args.get("state") or None))
+    return jsonify(service().followups(state=query.state))
 
 
-@api.post("/followups/<int:followup_id>")
+@api.post("/followups/<followup_id>")
 @idempotent
-def followup_action(followup_id):
-    data = body()
-    return jsonify(service().followup_action(
-        followup_id, field(data, "action", required=True, max_len=16), field(data, "note", max_len=2000), actor()))
+@typed(answers={200: Followup})
+def followup_action(path: FollowupPath, json: FollowupBody):
+    return jsonify(service().followup_action(path.followup_id, json.action, json.note, actor()))
 
 
 @api.get("/audit")
-def audit():
+@typed(answers={200: list[AuditRow]})
+def audit(query: AuditQuery):
     require_manager()
-    limit = min(max(int_arg("limit", 200), 1), 5000)
     svc = service()
-    rows = svc.store.query("SELECT * FROM audit ORDER BY id DESC LIMIT ?", (limit,))
+    rows = svc.store.query("SELECT * FROM audit ORDER BY id DESC LIMIT ?", (query.limit,))
     from hub.rules.clock import iso
     return jsonify([{"at": iso(r["at"], svc.hall.timezone), "user": r["user"], "action": r["action"],
                      "target": r["target"], "ip": r["ip"], "detail": r["detail"]} for r in rows])
 
 
 @api.post("/notice")
-def set_notice():
+@typed(answers={200: Notice})
+def set_notice(json: NoticeBody):
     who = require_manager()
-    text = field(body(), "notice", required=True, max_len=500)
-    return jsonify(service().set_notice(text, who))
+    return jsonify(service().set_notice(json.notice, who))

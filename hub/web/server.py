@@ -4,25 +4,63 @@ separately; without it a client's delayed ACK adds ~40 ms to each request),
 and the background rhythm in greenlets."""
 from __future__ import annotations
 
+import json
 import logging
 import socket
 
 import gevent
 from gevent.event import Event
-from gevent.pywsgi import WSGIServer
+from gevent.pywsgi import MAX_REQUEST_LINE, WSGIServer
 from geventwebsocket.handler import WebSocketHandler
 
+from hub.rules.errors import language
 from hub.service import rhythm
+from hub.web.field_errors import RequestError
 from hub.service.supervision import check_case_alerts
 from hub.service.uplink import LINGER_S, Uplink
 
 log = logging.getLogger("hallq.server")
 
 
+READ_AT_MOST = 256 * 1024  # of a too-long request, to find its Accept-Language
+
+
 class QuietHandler(WebSocketHandler):
     def log_request(self):
         if self.code is not None and self.code >= 500:
             super().log_request()
+
+    def handle_one_request(self):
+        result = super().handle_one_request()
+        if isinstance(result, tuple) and result[0] == "414":  # gevent's own answer has an empty body
+            return "414", uri_too_long(accept_language(self.rfile))
+        return result
+
+
+def accept_language(rfile):
+    """The Accept-Language of a request whose first line was cut at MAX_REQUEST_LINE."""
+    read, line = 0, b""
+    while not line.endswith(b"\n"):  # the rest of the request line
+        line = rfile.readline(MAX_REQUEST_LINE)
+        read += len(line)
+        if not line or read > READ_AT_MOST:
+            return None
+    for _ in range(100):
+        line = rfile.readline(MAX_REQUEST_LINE)
+        if line in (b"", b"\r\n", b"\n"):
+            return None
+        name, _, value = line.decode("latin-1").partition(":")
+        if name.strip().lower() == "accept-language":
+            return value.strip()
+    return None
+
+
+def uri_too_long(accept):
+    error = RequestError(414, "uri_too_long", limit=MAX_REQUEST_LINE)
+    body = json.dumps({"error": {"code": error.code, "message": error.message(language(accept))}},
+                      ensure_ascii=False).encode("utf-8")
+    return (b"HTTP/1.1 414 URI Too Long\r\nContent-Type: application/json; charset=utf-8\r\n"
+            b"Connection: close\r\nContent-Length: %d\r\n\r\n" % len(body)) + body
 
 
 class HallServer(WSGIServer):
