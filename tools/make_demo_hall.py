@@ -132,6 +132,33 @@ case_alert_days = [1, 0]     # 承诺件到期前几个工作日提醒 (督办)
 """
 
 
+def limits_section():
+    return """
+# ── 防滥用限制与账号 (见 docs/operations.md) ────────────────────────────
+# 大厅 Wi-Fi 对所有人开放: 未登录的手机按地址计数; 取号机和查询终端凭设备密钥
+# (kind = "kiosk", 请求头 X-Device-Key) 只受宽松的频率限制; 工作人员不受限。
+[limits]
+tickets_per_day = 30          # 同一地址 24 小时内最多取号几张
+waiting_per_client = 3        # 同一地址同时最多持有几张等候中的号票
+slips_per_hour = 10           # 同一地址每小时最多打印几张告知单
+bookings_per_day = 3          # 同一地址 24 小时内最多预约几次
+device_per_minute = 600       # 每台取号机/查询终端每分钟最多请求几次
+login_failures_per_user = 10  # 同一用户 (不论地址) 登录失败几次后锁定
+login_failures_per_client = 20  # 同一地址 (不论用户) 登录失败几次后锁定
+lockout_minutes = 15          # 锁定多久; 更早的失败不再计数
+trusted_proxies = []          # 可信的反向代理 (如 ["127.0.0.1"]); 只有它们的 X-Forwarded-For 才被采信
+
+# PIN 规则: 窗口人员和导办员默认至少 4 位数字, 其他角色至少 6 个字符。
+# 演示账号的 PIN 较短 (1111、2222 …), 只在演示大厅使用, 不受此规则约束。
+[accounts]
+clerk = { min_length = 4, digits = true }
+guide = { min_length = 4, digits = true }
+manager = { min_length = 6 }
+admin = { min_length = 6 }
+backoffice = { min_length = 6 }
+"""
+
+
 def backup_section():
     return """
 # ── 每日备份 ─────────────────────────────────────────────────────────────
@@ -181,6 +208,11 @@ def devices_section():
             out += _device(f"{kind}-{n}", kind, window=f"w{n}", url=DEVICE_LINE, address=base + n)
     out += ["", "# 取号机打印机; url 为空 = 未接 (号票显示在屏幕上)"]
     out += _device("printer-1", "printer", url="")
+    out += ["", "# 取号机和智能查询终端 (浏览器页面): 首次打开 /kiosk?key=密钥 或 /query?key=密钥,",
+            "# 页面记住密钥后从地址栏去掉 (见 docs/operations.md)"]
+    out += _device("kiosk-1", "kiosk", url="")
+    out += _device("kiosk-2", "kiosk", url="")
+    out += _device("query-1", "kiosk", url="")
     out += ["", "# 综合屏 (HDMI 大屏, pygame) 和串口桥 (连接上面的串口设备)"]
     out += _device("board-1", "board", url="")
     out += _device("bridge-1", "bridge", url="")
@@ -316,7 +348,7 @@ default_score = 5
 
 def render(csv_path):
     """The whole file; runs of blank lines between sections fold into one."""
-    sections = [header(), hall_section(), calendar_section(), rules_section(), backup_section(), booking_section(),
+    sections = [header(), hall_section(), calendar_section(), rules_section(), limits_section(), backup_section(), booking_section(),
                 queues_section(),
                 windows_section(), devices_section(), questions_section(), materials_en_section(),
                 matters_section(read_matters(csv_path))]

@@ -13,7 +13,8 @@ const Admin = (() => {
   const NEXT = { open: ["contact", "rectify", "appeal", "close"], contacted: ["rectify", "appeal", "close"],
                  rectified: ["close"], appealed: ["close"], closed: [] };
   const FAULTS = { paper_out: "缺纸", paper_near_end: "纸将用尽", cover_open: "纸仓盖打开", offline: "脱机", unplugged: "未连接" };
-  const DEVICE_KINDS = { bar: "窗口屏", keypad: "呼叫器", pad: "评价器", printer: "打印机", board: "综合屏", bridge: "串口桥" };
+  const DEVICE_KINDS = { bar: "窗口屏", keypad: "呼叫器", pad: "评价器", printer: "打印机", board: "综合屏", bridge: "串口桥",
+                         kiosk: "取号机/查询终端" };
   const AUDIT_ACTIONS = {
     login: "登录", logout: "退出", "window.call_next": "叫号", "window.recall": "重呼", "window.no_show": "过号",
     "window.start": "开始办理", "window.finish": "办结", "window.transfer": "转办", "window.pause": "暂停",
@@ -150,7 +151,8 @@ const Admin = (() => {
       const w = d.window && M.windows[d.window];
       return HQ.el("tr", { "data-device": d.id }, HQ.el("td", {}, d.id), HQ.el("td", {}, DEVICE_KINDS[d.kind] || d.kind),
         HQ.el("td", {}, w ? `${w.number}号窗口` : d.window || "全厅"), HQ.el("td", {}, HQ.el("span", { class: "pill " + tone }, text)),
-        HQ.el("td", {}, d.last_seen ? d.last_seen.replace("T", " ").slice(0, 19) : "—"), HQ.el("td", {}, d.shows || ""));
+        HQ.el("td", {}, d.last_seen ? d.last_seen.replace("T", " ").slice(0, 19) : "—"), HQ.el("td", {}, d.setup_url ? HQ.el("code", { title: "在取号机或查询终端上打开一次 (查询终端把 /kiosk 换成 /query)" },
+          "设置地址: " + d.setup_url) : d.shows || ""));
     });
     $("devices").replaceChildren(HQ.el("thead", {}, head), HQ.el("tbody", {}, body));
   }

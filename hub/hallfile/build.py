@@ -16,9 +16,10 @@ from hub.hallfile.lines import join
 from hub.hallfile.matters import read_matters, read_questions
 from hub.hallfile.booking import read_appointments, read_platform, read_ratings
 from hub.hallfile.county import read_county
+from hub.hallfile.access import read_accounts, read_limits
 
 TOP_KEYS = ("hall", "hours", "calendar", "rules", "backup", "county", "questions", "queues", "matters", "windows",
-            "devices", "materials_en", "appointments", "platform", "ratings")
+            "devices", "materials_en", "appointments", "platform", "ratings", "limits", "accounts")
 HALL_KEYS = ("name", "name_en", "timezone", "public_url", "language", "notice", "printer", "paper_mm")
 HOURS_KEYS = ("periods", "enforce", "expire_at_closing", "workdays")
 CALENDAR_KEYS = ("holidays", "workdays")
@@ -56,6 +57,7 @@ def build_hall(doc, lines, source=""):
     rules = _rules(c, doc)
     backup = _backup(c, doc)
     county = read_county(c, doc)
+    limits, accounts = read_limits(c, doc), read_accounts(c, doc)
     questions = read_questions(c, doc)
     queues = _queues(c, doc)
     queue_ids = {q.id for _, q in queues}
@@ -68,6 +70,7 @@ def build_hall(doc, lines, source=""):
                    platform=read_platform(c, doc), ratings=read_ratings(c, doc))
     model = Hall(
         **_hall_fields(c, hall, "hall" in doc), hours=hours, calendar=calendar, rules=rules, backup=backup, county=county,
+        limits=limits, accounts=accounts,
         queues=tuple(q for _, q in queues), matters=matters, windows=windows,
         devices=devices, materials_en=materials_en, source=str(source), **booking,
     )

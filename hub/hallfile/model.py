@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 WINDOW_KINDS = ("comprehensive", "professional", "tidal", "output", "help", "consult", "complaint")
-DEVICE_KINDS = ("bar", "keypad", "pad", "printer", "board", "bridge")
+DEVICE_KINDS = ("bar", "keypad", "pad", "printer", "board", "bridge", "kiosk")
 MATTER_MODES = ("instant", "promised")
 # where a matter is served, from the data's `one_window` column
 MATTER_SCOPES = ("one_window", "professional", "consult", "output", "complaint", "help")
@@ -187,6 +187,38 @@ class County:
 
 
 @dataclass(frozen=True)
+class Limits:
+    """Abuse limits (hub/web/limits.py). Anonymous clients are counted per
+    client address; kiosks and query terminals (devices of kind `kiosk`,
+    `X-Device-Key`) only by a generous rate; staff not at all."""
+    tickets_per_day: int = 30  # tickets one address may take in 24 h
+    waiting_per_client: int = 3  # waiting tickets one address may hold at once
+    slips_per_hour: int = 10  # 告知单 (POST /api/kiosk/print-materials) per address per hour
+    bookings_per_day: int = 3  # appointments (POST /api/appointments) per address per day
+    device_per_minute: int = 600  # requests of one kiosk or query terminal per minute
+    login_failures_per_user: int = 10  # failed logins of one user (any address) before a lock-out
+    login_failures_per_client: int = 20  # failed logins from one address (any user) before a lock-out
+    lockout_minutes: int = 15  # how long a lock-out lasts; failures older than this are forgotten
+    trusted_proxies: tuple[str, ...] = ()  # reverse proxies whose X-Forwarded-For is believed (addresses, networks)
+
+
+@dataclass(frozen=True)
+class PinRule:
+    min_length: int
+    digits: bool = False  # digits only (a keypad has no letters)
+
+
+DEFAULT_PIN_RULES = {"clerk": PinRule(4, True), "guide": PinRule(4, True), "manager": PinRule(6),
+                     "admin": PinRule(6), "backoffice": PinRule(6)}
+
+
+@dataclass(frozen=True)
+class Accounts:
+    """PIN rules per role (`[accounts] clerk = { min_length = 4, digits = true }`)."""
+    pins: dict = field(default_factory=lambda: dict(DEFAULT_PIN_RULES))
+
+
+@dataclass(frozen=True)
 class Hall:
     name: str
     name_en: str = ""
@@ -204,6 +236,8 @@ class Hall:
     platform: Platform = field(default_factory=Platform)
     ratings: Ratings = field(default_factory=Ratings)
     county: County | None = None  # no [county]: the hall stands alone
+    limits: Limits = field(default_factory=Limits)
+    accounts: Accounts = field(default_factory=Accounts)
     queues: tuple[Queue, ...] = ()
     matters: tuple[Matter, ...] = ()
     windows: tuple[Window, ...] = ()

@@ -21,6 +21,8 @@ MESSAGES = {
     "login_required": ("请先登录", "Please log in first"),
     "login_failed": ("用户名或密码错误", "Wrong user name or PIN"),
     "login_throttled": ("登录失败次数过多, 请 {seconds} 秒后再试", "Too many failed logins, try again in {seconds} s"),
+    "login_locked": ("登录失败次数过多, 已锁定 (每次 {minutes} 分钟), 请 {seconds} 秒后再试",
+                     "Too many failed logins: locked ({minutes} min each time), try again in {seconds} s"),
     "user_disabled": ("该用户已停用", "This user is disabled"),
     "window_required": ("窗口人员登录时须选择窗口", "A clerk must choose a window to log in"),
     "forbidden": ("无权执行此操作", "You may not do this"),

@@ -12,6 +12,7 @@ import json
 import secrets
 from dataclasses import dataclass
 
+from hub.hallfile.model import Limits
 from hub.rules.errors import HallError
 
 ROLES = ("clerk", "manager", "admin", "backoffice", "guide")
@@ -19,7 +20,8 @@ STAFF_ROLES = frozenset(ROLES)
 PBKDF2_ROUNDS = 120_000
 SESSION_SECONDS = 16 * 3600
 FAILURES_FREE = 3  # failures before the slow-down starts
-FAILURE_WINDOW = 900  # seconds that a failure counts
+FAILURE_WINDOW = 900  # seconds that a failure counts for the slow-down
+DEFAULT_LIMITS = Limits()
 
 
 @dataclass(frozen=True)
@@ -109,9 +111,50 @@ def throttle_seconds(failures):
     return min(300, 2 ** (failures - FAILURES_FREE + 1))
 
 
-def login(store, name, pin, ip, now, window=None):
+# a lock-out per user (one PIN tried from many addresses) and per address (one PIN tried against every user)
+LOCKS = (("user", "login_failures_per_user"), ("ip", "login_failures_per_client"))
+
+
+def _lock_seconds(conn, column, value, limit, window_s, now):
+    """Seconds until the failures of `column = value` drop below `limit`, or 0."""
+    recent = conn.execute(f"SELECT COUNT(*) FROM login_failures WHERE {column}=? AND at>?",
+                          (value, now - window_s)).fetchone()[0]
+    if recent < limit:
+        return 0, recent
+    oldest_that_counts = conn.execute(
+        f"SELECT at FROM login_failures WHERE {column}=? AND at>? ORDER BY at LIMIT 1 OFFSET ?",
+        (value, now - window_s, recent - limit)).fetchone()[0]
+    return max(1, int(oldest_that_counts + window_s - now) + 1), recent
+
+
+def _check_locks(conn, name, ip, limits, now):
+    window_s = limits.lockout_minutes * 60
+    counts = {}
+    for column, setting in LOCKS:
+        limit = getattr(limits, setting)
+        seconds, counts[column] = _lock_seconds(conn, column, name if column == "user" else ip, limit, window_s, now)
+        if seconds:
+            raise HallError(429, "login_locked", seconds=seconds, minutes=limits.lockout_minutes)
+    return counts
+
+
+def _record_failure(conn, name, ip, now, counts, limits):
+    """The failure, and a lock-out in the audit log when this one starts it."""
+    conn.execute("DELETE FROM login_failures WHERE at < ?", (now - limits.lockout_minutes * 60,))
+    conn.execute("INSERT INTO login_failures (user, ip, at) VALUES (?,?,?)", (name, ip, now))
+    for column, setting in LOCKS:
+        limit = getattr(limits, setting)
+        if counts[column] + 1 == limit:
+            target = name if column == "user" else f"ip:{ip}"
+            conn.execute("INSERT INTO audit (at, user, action, target, ip, detail) VALUES (?,?,?,?,?,?)",
+                         (now, "anonymous", "login.locked", target, ip,
+                          f"{limit} failures in {limits.lockout_minutes} min"))
+
+
+def login(store, name, pin, ip, now, window=None, limits=DEFAULT_LIMITS):
     """Check the PIN; returns (token, user row). Raises HallError on failure."""
     with store.reading() as conn:
+        counts = _check_locks(conn, name, ip, limits, now)
         recent = conn.execute(
             "SELECT COUNT(*), MAX(at) FROM login_failures WHERE user=? AND ip=? AND at>?",
             (name, ip, now - FAILURE_WINDOW)).fetchone()
@@ -122,7 +165,7 @@ def login(store, name, pin, ip, now, window=None):
         raise HallError(429, "login_throttled", seconds=int(wait - (now - last)) + 1)
     if user is None or not check_pin(pin, user["salt"], user["hash"]):
         with store.transaction() as conn:
-            conn.execute("INSERT INTO login_failures (user, ip, at) VALUES (?,?,?)", (name, ip, now))
+            _record_failure(conn, name, ip, now, counts, limits)
         raise HallError(401, "login_failed")
     if user["disabled"]:
         raise HallError(403, "user_disabled")

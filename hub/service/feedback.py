@@ -129,7 +129,9 @@ class Feedback:
         return next(f for f in self.followups() if f["id"] == followup_id)
 
     # devices -------------------------------------------------------------------------
-    def devices(self):
+    def devices(self, setup=False):
+        """The hall's devices and their state; with `setup` (a manager asks), each kiosk's setup
+        address, which carries its key: opened once on the kiosk, the page keeps the key."""
         rows = {r["id"]: r for r in self.store.query("SELECT * FROM devices")}
         out = []
         for d in self.hall.devices:
@@ -137,6 +139,8 @@ class Feedback:
             out.append({"id": d.id, "kind": d.kind, "window": d.window,
                         "online": bool(r and r["online"]), "last_seen": iso(r["last_seen"], self.hall.timezone) if r else None,
                         "shows": r["shows"] if r else None, "fault": r["fault"] if r else None})
+            if setup and d.kind == "kiosk":
+                out[-1]["setup_url"] = f"{self.hall.public_url.rstrip('/')}/kiosk?key={d.key}"
         return out
 
     def device_status(self, device_id, actor, online=True, shows=None, fault=None):

@@ -13,6 +13,8 @@ from hub.web.core import api
 from hub.rules.errors import HallError
 from hub.service.hall import HallService
 from hub.web.http import error_response, load_actor, plain_error
+from hub.web.limits import Limits
+from hub.web.proxies import TrustedProxies
 from hub.live.stream import init_live
 from hub.service.rhythm import SurgeWatch
 from hub.web.server import UplinkRunner, county_uplink
@@ -48,7 +50,9 @@ def create_app(hall, store, clock, async_mode="gevent"):
     app.extensions["hallq.socketio"] = socketio
     app.extensions["hallq.queue_feed"] = init_live(socketio, svc)
     svc.after_commit.append(SurgeWatch(svc))
+    app.wsgi_app = TrustedProxies(app.wsgi_app, hall.limits.trusted_proxies)  # in front of Socket.IO too
     app.before_request(load_actor)
+    app.extensions["hallq.limits"] = Limits(app, hall.limits)  # after load_actor: limits know the actor
     app.register_blueprint(api)
     for name in PAGE_MODULES:
         _register_pages(app, name)

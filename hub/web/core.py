@@ -54,7 +54,8 @@ def login(json: LoginBody):
     name, window = json.user, json.window
     if window is not None and svc.hall.window(window) is None:
         raise HallError(422, "unknown_window", id=window)
-    token, user = auth_login(svc.store, name, json.pin, request.remote_addr or "", svc.clock.now(), window)
+    token, user = auth_login(svc.store, name, json.pin, request.remote_addr or "", svc.clock.now(), window,
+                             limits=svc.hall.limits)
     if user["role"] == "clerk" and window is None:
         auth_logout(svc.store, token)
         raise HallError(422, "window_required")
@@ -264,8 +265,8 @@ def events(query: EventsQuery):
 @api.get("/devices")
 @typed(answers={200: list[Device]})
 def devices():
-    require_staff_or_device()
-    return jsonify(service().devices())
+    who = require_staff_or_device()
+    return jsonify(service().devices(setup=who.is_manager))
 
 
 @api.post("/devices/<device_id>/status")

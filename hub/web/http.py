@@ -18,7 +18,13 @@ def service():
     return current_app.extensions["hallq"]
 
 
+DEVICE_KEY_HEADER = "X-Device-Key"  # kiosks and query terminals (a page cannot hide a bearer token better)
+
+
 def request_token():
+    device_key = request.headers.get(DEVICE_KEY_HEADER)
+    if device_key:
+        return device_key
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
         return header[7:].strip()

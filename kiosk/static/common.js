@@ -66,12 +66,31 @@
     };
   };
 
+  /* A kiosk or query terminal is set up once with /kiosk?key=KEY (its device key from the hall
+     file): the key is kept in localStorage and taken out of the address bar, and every API call
+     carries it as X-Device-Key, so the hub counts this screen as a kiosk, not as a phone. */
+  HQ.deviceKey = (function () {
+    const url = new URL(location.href);
+    const given = url.searchParams.get("key");
+    let kept = "";
+    try {
+      if (given) localStorage.setItem("hallq.deviceKey", given);
+      kept = localStorage.getItem("hallq.deviceKey") || "";
+    } catch (e) { kept = given || ""; }
+    if (given) {
+      url.searchParams.delete("key");
+      history.replaceState(null, "", url.pathname + url.search + url.hash);
+    }
+    return kept;
+  })();
+
   /* JSON API call: resolves to {ok, status, data, message}; never throws. */
   HQ.api = async function (method, path, body, opts) {
     const headers = { "Accept-Language": HQ.lang === "en" ? "en" : "zh-CN" };
     const options = opts || {};
     if (body !== undefined) headers["Content-Type"] = "application/json";
     if (options.token) headers.Authorization = "Bearer " + options.token;
+    else if (HQ.deviceKey) headers["X-Device-Key"] = HQ.deviceKey;
     if (options.idempotent) headers["Idempotency-Key"] = HQ.randomKey();
     try {
       const res = await fetch(path, {
