@@ -129,10 +129,11 @@ def test_a_manager_adds_a_clerk_who_logs_in_then_resets_the_pin_and_disables_the
     assert hub.post("/api/users/wangli/pin", {"pin": "9090"}, token=manager).status_code == 200
     assert hub.get("/api/me", token=token).status_code == 401  # a reset PIN ends the old session
     token = hub.login("wangli", "9090", "w4")
-    assert hub.get("/api/windows/w4").json()["clerk"] == "wangli"
+    assert hub.get("/api/windows/w4", token=manager).json()["clerk"] == "wangli"
+    assert "clerk" not in hub.get("/api/windows/w4").json()  # the hall Wi-Fi sees no staff names
     assert hub.post("/api/users/wangli/disable", {}, token=manager).json()["disabled"] is True
     assert hub.get("/api/me", token=token).status_code == 401
-    assert hub.get("/api/windows/w4").json()["clerk"] is None  # no longer shown at the window
+    assert hub.get("/api/windows/w4", token=manager).json()["clerk"] is None  # no longer shown at the window
     assert hub.post("/api/login", {"user": "wangli", "pin": "9090", "window": "w4"}).status_code == 403
     actions = [(a["action"], a["target"]) for a in hub.get("/api/audit", token=manager).json()]
     assert {("user.add", "wangli"), ("user.pin", "wangli"), ("user.disable", "wangli")} <= set(actions)
@@ -145,11 +146,18 @@ def test_a_manager_cannot_make_admins_or_touch_them_and_bad_input_is_named(hub):
     admin = hub.login("admin", "3333")
     assert hub.post("/api/users", {"name": "boss", "role": "admin", "pin": "1234"}, token=manager).status_code == 403
     assert hub.post("/api/users/admin/pin", {"pin": "1234"}, token=manager).status_code == 403
-    assert hub.post("/api/users", {"name": "boss", "role": "manager", "pin": "1234"}, token=admin).status_code == 201
+    weak = hub.post("/api/users", {"name": "boss", "role": "manager", "pin": "1234"}, token=admin)
+    assert weak.status_code == 422 and weak.json()["error"] == {
+        "code": "weak_pin", "message": "大厅负责人的 PIN 至少 6 个字符"}
+    assert hub.post("/api/users", {"name": "boss", "role": "manager", "pin": "b0ss-1"}, token=admin).status_code == 201
+    r = hub.post("/api/users", {"name": "x", "role": "clerk", "pin": "12ab"}, token=manager,
+                 headers={"Accept-Language": "en"})
+    assert r.status_code == 422 and r.json()["error"]["message"] == "A clerk's PIN must be at least 4 digits"
+    assert hub.post("/api/users/manager/pin", {"pin": "22222"}, token=admin).json()["error"]["code"] == "weak_pin"
     r = hub.post("/api/users", {"name": "clerk1", "role": "clerk", "pin": "1234"}, token=manager)
     assert r.status_code == 409 and "clerk1" in r.json()["error"]["message"]
     r = hub.post("/api/users", {"name": "x", "role": "clerk", "pin": "12"}, token=manager)
-    assert r.status_code == 422 and "pin" in r.json()["error"]["message"]
+    assert r.status_code == 422 and "PIN" in r.json()["error"]["message"]
     r = hub.post("/api/users", {"name": "x", "role": "king", "pin": "1234"}, token=manager)
     assert r.status_code == 422 and "role" in r.json()["error"]["message"]
     assert hub.post("/api/users/nobody/pin", {"pin": "1234"}, token=manager).status_code == 404

@@ -108,14 +108,15 @@ def test_situations_give_the_exact_materials(hall):
 
 
 def test_devices_one_bar_keypad_pad_per_window_and_hall_devices(hall):
-    assert len(hall.devices) == 48
+    assert len(hall.devices) == 51
     for n in range(1, 16):
         bar, keypad, pad = hall.device(f"bar-{n}"), hall.device(f"keypad-{n}"), hall.device(f"pad-{n}")
         assert (bar.kind, keypad.kind, pad.kind) == ("bar", "keypad", "pad")
         assert bar.window == keypad.window == pad.window == f"w{n}"
         assert (bar.address, keypad.address, pad.address) == (n, 20 + n, 40 + n)
-    for did in ("printer-1", "board-1", "bridge-1"):
+    for did in ("printer-1", "board-1", "bridge-1", "kiosk-1", "kiosk-2"):
         assert hall.device(did).kind == did.split("-")[0] and hall.device(did).window is None
+    assert hall.device("query-1").kind == "kiosk"  # the query terminal identifies as a kiosk
     assert hall.device_by_key("demo-bar-1-key-0000").id == "bar-1"
     keys = [d.key for d in hall.devices]
     assert len(set(keys)) == len(keys) and min(map(len, keys)) >= 16

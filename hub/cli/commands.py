@@ -25,6 +25,8 @@ def register(sub):
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8080)
     p.add_argument("--clock-file", metavar="FILE", help="从文件读取时间 (培训与测试用)")
+    p.add_argument("--demo-keys", action="store_true",
+                   help="允许大厅配置文件使用公开的演示设备密钥 (仅限培训与测试)")
     p.set_defaults(handler=cmd_serve)
 
     p = sub.add_parser("demo", help="演示大厅: 主机 + 模拟设备")
@@ -122,7 +124,8 @@ def cmd_user_add(args):
             return 1
     store = Store(db_path(args))
     try:
-        add_user(store, args.name, args.role, read_pin(), time.time(), departments=args.department)
+        add_user(store, args.name, args.role, read_pin(), time.time(), departments=args.department,
+                 rules=hall.accounts.pins)
     except HallError as exc:
         print(exc.message(), file=sys.stderr)
         return 1
@@ -131,6 +134,8 @@ def cmd_user_add(args):
 
 
 def ensure_demo_users(store, now):
+    """The demo's users with their short PINs (1111, 2222 …), below a hall's PIN rules on purpose:
+    `hallq demo` says so when it starts."""
     from hub.service.auth import add_user
     existing = {r["name"] for r in store.query("SELECT name FROM users")}
     for name, role, pin, departments in DEMO_USERS:
@@ -214,8 +219,42 @@ def print_urls(hall, host, port, extra=()):
         print(line, flush=True)
 
 
+DEMO_NOTICE = """\
+==========================================================================
+ 未指定 --config: 运行的是演示大厅 (config/demo-hall.toml)。
+ 它的设备密钥是公开的演示密钥, 任何人都能冒充取号机、窗口屏和呼叫器;
+ 正式大厅请先运行 hallq init-hall /etc/hallq/hall.toml, 再用 --config 启动。
+ No --config: this is the DEMO hall with its PUBLIC demo device keys.
+=========================================================================="""
+DEMO_PINS_NOTICE = ("演示账号使用短 PIN (1111、2222 …), 低于正式大厅的 PIN 规则 "
+                    "(窗口人员至少 4 位数字, 其他角色至少 6 个字符), 仅供演示。")
+
+
+def key_problem(hall, path, demo_keys_ok=False):
+    """Why a hall file may not serve: no device keys, or the demo's public ones."""
+    from hub.hallfile.model import load_hall
+    keyed = [d for d in hall.devices if d.key]
+    if not keyed:
+        return (f"大厅配置文件 {path} 没有设备密钥 ([[devices]] 的 key): 取号机、窗口屏、呼叫器无法安全连接。\n"
+                f"请用 hallq init-hall NEW.toml --from {path} 生成一份带随机设备密钥的配置文件。")
+    demo = {d.key for d in load_hall(None).devices}
+    public = [d.id for d in keyed if d.key in demo]
+    if public and not demo_keys_ok:
+        shown = "、".join(public[:5]) + (" 等" if len(public) > 5 else "")
+        return (f"大厅配置文件 {path} 中 {len(public)} 台设备 ({shown}) 使用公开的演示密钥, 任何人都能冒充它们。\n"
+                f"请用 hallq init-hall NEW.toml --from {path} 换成随机密钥 (培训与测试可加 --demo-keys)。")
+    return None
+
+
 def cmd_serve(args):
     hall = load_hall_or_exit(args.config)
+    if args.config is None:
+        print(DEMO_NOTICE, file=sys.stderr, flush=True)
+    else:
+        problem = key_problem(hall, args.config, args.demo_keys)
+        if problem:
+            print(problem, file=sys.stderr)
+            return 1
     db = db_path(args)
     return start_hub(hall, db, args.host, args.port, args.clock_file,
                      on_listen=lambda port: print_urls(hall, args.host, port))
@@ -230,7 +269,7 @@ def cmd_demo(args):
         hall = replace(hall, public_url=base_url(args.host, args.port))
     db = args.db or os.path.join(tempfile.mkdtemp(prefix="hallq-demo-"), "demo.db")
     ensure_demo_users(Store(db), time.time())
-    logins = ["演示账号 (用户名 / PIN):"] + [
+    logins = ["演示账号 (用户名 / PIN):", "  " + DEMO_PINS_NOTICE] + [
         f"  {name:<20} {pin}  {role}{' ' + '/'.join(deps) if deps else ''}" for name, role, pin, deps in DEMO_USERS]
     devices = []
 

@@ -63,6 +63,8 @@ def register(sub):
     p.add_argument("--boards", type=_number(int, 1, high=2000), default=200, help="综合屏连接数 (默认 200)")
     p.add_argument("--seconds", type=_number(float, 1, high=600), default=20.0, help="出号加压的总时长 (秒)")
     p.add_argument("--config", metavar="FILE", help="大厅配置文件 (默认: 演示大厅)")
+    p.add_argument("--limits-cost", action="store_true",
+                   help="只测防滥用限制给每次 POST /api/tickets 增加的时间 (毫秒, JSON)")
     p.set_defaults(handler=cmd_bench)
 
 
@@ -138,6 +140,10 @@ def cmd_bench(args):
     from hub.bench.run import run_bench
     from hub.bench.report import bench_text
 
+    if args.limits_cost:
+        from hub.bench.limits_cost import measure
+        print(json.dumps(measure(), ensure_ascii=False, indent=2))
+        return 0
     try:
         doc = run_bench(boards=args.boards, seconds=args.seconds, config=args.config)
     except RuntimeError as exc:

@@ -12,6 +12,7 @@ from flask import request
 from flask_socketio import emit, join_room
 
 from hub.service.auth import actor_for_token
+from hub.service.views import public_copy
 from hub.rules.clock import iso
 
 RESUME_LIMIT = 500  # more missed events than this: a fresh snapshot instead
@@ -44,7 +45,7 @@ class QueueFeed:
         self.last = time.monotonic()
         data = {"type": "queues.changed", "at": iso(self.svc.clock.now(), self.svc.hall.timezone),
                 "queues": self.svc.queues()}
-        self.socketio.emit("queues.changed", data, to="public")
+        self.socketio.emit("queues.changed", data, to=["public", "staff"])
 
 
 def init_live(socketio, svc):
@@ -57,15 +58,17 @@ def init_live(socketio, svc):
         if token and who is None:
             return False  # a wrong key is refused rather than silently downgraded
         clients[request.sid] = who
+        # rooms: "public" (anonymous: no staff names), "staff" (staff and hall-wide devices),
+        # "window:ID" (a window's own devices)
         if who is not None and who.role == "device" and who.window:
             join_room(f"window:{who.window}")
+        elif who is not None:
+            join_room("staff")
         else:
             join_room("public")
-            if who is not None:
-                join_room("staff")
         if who is not None and who.role == "device" and who.device_kind in ("board", "bridge"):
             svc.device_status(who.device, who, online=True)
-        emit("snapshot", svc.snapshot())
+        emit("snapshot", svc.snapshot() if who is not None else public_copy(svc.snapshot()))
 
     @socketio.on("disconnect")
     def disconnect(*_):
@@ -78,27 +81,29 @@ def init_live(socketio, svc):
     @socketio.on("resume")
     def resume(data=None):
         after = data.get("after") if isinstance(data, dict) else None
-        if isinstance(after, bool) or not isinstance(after, int) or after < 0:
-            emit("snapshot", svc.snapshot())
-            return
         who = clients.get(request.sid)
+        shown = (lambda d: d) if who is not None else public_copy
+        if isinstance(after, bool) or not isinstance(after, int) or after < 0:
+            emit("snapshot", shown(svc.snapshot()))
+            return
         private = who is not None and (who.is_staff or who.role == "device")
         missed = svc.events_after(after, public_only=not private, limit=RESUME_LIMIT + 1)
         if who is not None and who.role == "device" and who.window:
             missed = [e for e in missed if _for_window(e, who.window)]
         if len(missed) > RESUME_LIMIT:
-            emit("snapshot", svc.snapshot())
+            emit("snapshot", shown(svc.snapshot()))
             return
         queues = svc.queues()
         for event in missed:
-            emit(event["type"], dict(event, queues=queues, replay=True))
+            emit(event["type"], shown(dict(event, queues=queues, replay=True)))
 
     feed = QueueFeed(socketio, svc)
 
     def publish(event):
         data = event["data"]
-        room = "public" if event["public"] else "staff"
-        socketio.emit(data["type"], data, to=room)
+        socketio.emit(data["type"], data, to="staff")
+        if event["public"]:
+            socketio.emit(data["type"], public_copy(data), to="public")
         if event["window"]:
             socketio.emit(data["type"], data, to=f"window:{event['window']}")
         if data["type"] == "ticket.issued":

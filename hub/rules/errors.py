@@ -23,6 +23,8 @@ MESSAGES = {
     "login_throttled": ("登录失败次数过多, 请 {seconds} 秒后再试", "Too many failed logins, try again in {seconds} s"),
     "login_locked": ("登录失败次数过多, 已锁定 (每次 {minutes} 分钟), 请 {seconds} 秒后再试",
                      "Too many failed logins: locked ({minutes} min each time), try again in {seconds} s"),
+    "weak_pin": ("{role_text}的 PIN 至少 {min} 个字符", "A {role}'s PIN needs at least {min} characters"),
+    "weak_pin_digits": ("{role_text}的 PIN 须为至少 {min} 位数字", "A {role}'s PIN must be at least {min} digits"),
     "user_disabled": ("该用户已停用", "This user is disabled"),
     "window_required": ("窗口人员登录时须选择窗口", "A clerk must choose a window to log in"),
     "forbidden": ("无权执行此操作", "You may not do this"),
@@ -65,7 +67,9 @@ ACTION_TEXT = {
 }
 
 
-TEXTS = {"status": STATUS_TEXT, "action": ACTION_TEXT}
+ROLE_TEXT = {"clerk": ("窗口人员", "clerk"), "manager": ("大厅负责人", "manager"), "admin": ("管理员", "admin"),
+             "backoffice": ("后台审批人员", "back-office"), "guide": ("导办员", "guide")}
+TEXTS = {"status": STATUS_TEXT, "action": ACTION_TEXT, "role": ROLE_TEXT}
 
 
 class HallError(Exception):

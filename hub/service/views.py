@@ -70,6 +70,18 @@ def window_view(hall, window, row, ticket=None, window_numbers=None):
     }
 
 
+STAFF_ONLY_KEYS = ("clerk",)  # who is logged in at a window: for staff and devices, not for the hall Wi-Fi
+
+
+def public_copy(data):
+    """`data` (a view, an event, a snapshot) without staff names, for anonymous readers."""
+    if isinstance(data, dict):
+        return {k: public_copy(v) for k, v in data.items() if k not in STAFF_ONLY_KEYS}
+    if isinstance(data, list):
+        return [public_copy(v) for v in data]
+    return data
+
+
 def call_view(event_id, at, ticket, window, tz, recall=False):
     return {"event_id": event_id, "at": iso(at, tz), "ticket": ticket_brief(ticket),
             "window": {"id": window.id, "number": window.number, "name": window.name},

@@ -21,7 +21,7 @@ from hub.web.models.core import (AckBody, Acks, AuditQuery, AuditRow, CallPath, 
                                  WindowAnswer, WindowPath, WindowView)
 from hub.web.openapi import DOCS_PAGE, document
 from hub.web.typed import typed
-from hub.service.views import in_english, materials_of
+from hub.service.views import in_english, materials_of, public_copy
 
 api = Blueprint("api", __name__, url_prefix="/api")
 
@@ -142,13 +142,18 @@ def queues():
 @api.get("/windows")
 @typed(answers={200: list[WindowView]})
 def windows():
-    return jsonify(service().windows())
+    return jsonify(for_reader(service().windows()))
 
 
 @api.get("/windows/<window_id>")
 @typed(answers={200: WindowView})
 def window(path: WindowPath):
-    return jsonify(service().window(path.window_id))
+    return jsonify(for_reader(service().window(path.window_id)))
+
+
+def for_reader(view):
+    """Staff and devices see who is at each window; the public does not."""
+    return view if actor() is not None else public_copy(view)
 
 
 # tickets ---------------------------------------------------------------------------

@@ -144,7 +144,7 @@ def add_user():
         raise HallError(422, "bad_field", field="departments", why="须为部门名称的列表")
     check_may_manage(who, role)
     svc = service()
-    auth.add_user(svc.store, name, role, pin, svc.clock.now(), departments)
+    auth.add_user(svc.store, name, role, pin, svc.clock.now(), departments, rules=svc.hall.accounts.pins)
     svc.audit("user.add", name, who, role)
     return jsonify(user_view(user_row(svc, name))), 201
 
@@ -155,7 +155,7 @@ def reset_pin(name):
     who = require_manager()
     svc = service()
     check_may_manage(who, user_row(svc, name)["role"])
-    auth.set_pin(svc.store, name, field(body(), "pin", required=True, max_len=64))
+    auth.set_pin(svc.store, name, field(body(), "pin", required=True, max_len=64), rules=svc.hall.accounts.pins)
     svc.audit("user.pin", name, who)
     return jsonify(user_view(user_row(svc, name)))
 

@@ -274,6 +274,7 @@ class Device(Answer):
     online: bool
     last_seen: Optional[str]
     shows: Optional[str]
+    setup_url: Optional[str] = Field(None, description="kiosks, for managers only: /kiosk?key=… to open once on it")
 
 
 class Acks(Answer):
