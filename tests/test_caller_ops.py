@@ -50,12 +50,20 @@ def test_the_ops_tab_shows_health_the_day_the_backup_and_todays_figures(hub, pag
 def test_the_ops_tab_shows_the_county_uplink_and_warns_while_the_county_is_away(hub_factory, tmp_path, page):
     from countystub import StubCounty
     from test_county_uplink import KEY, county_hall
+    from test_catalog_merge import demo_catalog
     county = StubCounty({"town-a": KEY}).start()
+    bad = demo_catalog(version=2)
+    bad["matters"][0]["mode"] = "sometimes"
+    county.catalog = bad
     try:
         hub = hub_factory(config=county_hall(tmp_path, county.url)).start()
+        assert wait_for(lambda: hub.get("/api/health").json()["checks"]["catalog"]["refused"] is not None)
         log_in(page, hub)
         page.click("#tabs button[data-view=ops]")
         expect(page.locator("#ops-county-state")).to_have_text("已同步")
+        expect(page.locator("#ops-catalog-version")).to_have_text("本厅自己的事项")
+        expect(page.locator("#ops-catalog-refused")).to_contain_text("v2 未通过检查")
+        expect(page.locator("#ops-catalog-refused li").first).to_contain_text("sometimes")
         county.down()
         for _ in range(3):
             hub.issue("m03")

@@ -143,3 +143,42 @@ def test_prune_keeps_the_events_the_county_has_not_acknowledged(tmp_path, hub_fa
     assert sorted(county.events["town-a"]) == [e["event_id"] for e in hub_events(hub, manager)]
     forty_days_old = [e for e in county.events["town-a"].values() if e["at"] < hub.now - 30 * 86400]
     assert old == 0 and len(forty_days_old) == 7  # 5 issued, 1 called, 1 finished: none pruned
+
+
+def test_the_countys_catalogue_is_checked_at_once_and_applied_at_the_start_of_the_next_day(tmp_path, hub_factory,
+                                                                                             county):
+    from test_catalog_merge import demo_catalog
+    catalog = demo_catalog(version=4)
+    m03 = next(m for m in catalog["matters"] if m["id"] == "m03")
+    m03["name"] = "县统一名称的事项"
+    county.catalog = catalog
+    hub = hub_factory(config=county_hall(tmp_path, county.url)).start()
+    health = lambda: hub.get("/api/health").json()  # noqa: E731
+    assert wait_for(lambda: health()["checks"]["catalog"]["pending"] is not None)
+    assert health()["checks"]["catalog"]["pending"]["version"] == 4
+    assert health()["county"]["catalog_version"] is None  # not mid-day
+    assert hub.get("/api/matters/m03").json()["name"] != "县统一名称的事项"
+    hub.set_time(hub.now + 86400 - 8 * 3600)  # 01:00 the next day
+    assert wait_for(lambda: health()["county"]["catalog_version"] == 4, timeout=15)
+    assert hub.get("/api/matters/m03").json()["name"] == "县统一名称的事项"
+    flags = {m["id"]: m["local"] for m in hub.get("/api/matters").json()}
+    assert flags["m38"] is True and flags["m03"] is False
+    assert hub.issue("m03")["matter_name"] == "县统一名称的事项"
+    assert wait_for(lambda: any(e["type"] == "catalog.applied" for e in county.events["town-a"].values()))
+    applied = [e for e in county.events["town-a"].values() if e["type"] == "catalog.applied"]
+    assert applied[0]["data"]["version"] == 4 and applied[0]["data"]["local"] == ["m38"]
+
+    bad = demo_catalog(version=5)
+    bad["matters"][0]["mode"] = "sometimes"
+    county.catalog = bad
+    hub.restart()  # pulls at start; and runs v4 again, as before the restart
+    assert hub.get("/api/matters/m03").json()["name"] == "县统一名称的事项"
+    assert wait_for(lambda: not health()["checks"]["catalog"]["ok"])
+    report = health()
+    assert report["county"]["catalog_version"] == 4
+    assert any("县平台事项目录 v5 未采用" in p and "sometimes" in p and "继续使用v4" in p for p in report["problems"])
+    ops = hub.get("/api/ops", hub.login("manager", "2222")).json()
+    assert ops["county"]["catalog"]["refused"]["version"] == 5
+    hub.set_time(hub.now + 86400)
+    time.sleep(6)  # a rhythm turn: nothing pending, v4 stays
+    assert health()["county"]["catalog_version"] == 4

@@ -138,7 +138,24 @@ const Ops = (() => {
       ["滞后", c.pending_events ? ago(c.lag_s) : "—"],
       ["上次成功", when(c.last_ok_at)],
       c.error ? ["原因", HQ.el("span", { class: "bad-text" }, c.error)] : null,
-    ), ...warnings.map((w) => HQ.el("p", { class: "county-warning bad-text" }, w)));
+      ...catalogFacts(c.catalog),
+    ), ...catalogRefusal(c.catalog), ...warnings.map((w) => HQ.el("p", { class: "county-warning bad-text" }, w)));
+  }
+
+  function catalogFacts(k) {
+    if (!k) return [];
+    return [["事项目录", HQ.el("span", { id: "ops-catalog-version" }, k.version ? `县目录 v${k.version}（${k.applied_on} 起）` : "本厅自己的事项")],
+            k.local.length ? ["本厅自有事项", k.local.join("、")] : null,
+            k.pending ? ["待启用", `v${k.pending.version}（次日开始时启用）`] : null];
+  }
+
+  function catalogRefusal(k) {
+    const r = k && k.refused;
+    if (!r || (k.version && r.version <= k.version)) return [];
+    return [HQ.el("div", { class: "county-warning bad-text", id: "ops-catalog-refused" },
+      HQ.el("p", {}, `县平台事项目录 v${r.version} 未通过检查, 未采用（${when(r.at)}）; 继续使用` +
+                     (k.version ? ` v${k.version}` : "本厅自己的事项") + ":"),
+      HQ.el("ul", {}, r.errors.slice(0, 10).map((e) => HQ.el("li", {}, e))))];
   }
 
   function renderDays(days) {

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from dataclasses import replace
 
 from hub.service import day_summary
 
@@ -42,6 +43,7 @@ class HallService(WindowOps, Feedback):
     def __init__(self, hall, store, clock, publish=None, uplink=None):
         self.hall = hall
         self.uplink = uplink  # hub/service/uplink.py when the hall ships to a county
+        self.catalog = None  # hub/service/catalog.py when it also takes the county's matter catalogue
         self.store = store
         self.clock = clock
         self.publish = publish or (lambda event: None)
@@ -330,7 +332,17 @@ class HallService(WindowOps, Feedback):
         return health_report(version=__version__, now=self.clock.now(), db_path=self.store.path,
                              db_error=db_error, devices=self._device_states() if db_error is None else (),
                              last_event_at=last, backup=read_status(self.store.path),
-                             county=self.uplink.status() if self.uplink and db_error is None else None)
+                             county=self.uplink.status() if self.uplink and db_error is None else None,
+                             catalog=self.catalog.status() if self.catalog and db_error is None else None)
+
+    def use_matters(self, matters, materials_en):
+        """The county's catalogue, at the start of a hall day (hub/service/catalog.py): the same
+        hall with other matters. Every holder of the hall model takes the new one."""
+        self.hall = replace(self.hall, matters=tuple(matters), materials_en=dict(materials_en))
+        self.estimates.hall = self.hall
+        cases = getattr(self, "cases", None)
+        if cases is not None:
+            cases.hall = self.hall
 
     def _device_states(self):
         """Devices as the health report reads them: last_seen as a unix time."""

@@ -46,7 +46,7 @@ def database_writable(db_path):
 
 
 def health_report(*, version, now, db_path=None, db_error=None, devices=(),
-                  bridge_seen_at=None, last_event_at=None, backup=None, county=None,
+                  bridge_seen_at=None, last_event_at=None, backup=None, county=None, catalog=None,
                   free_bytes=disk_free_bytes, writable=database_writable,
                   min_free_mb=MIN_FREE_MB, bridge_max_age_s=BRIDGE_MAX_AGE_S):
     """Build the report. `now` and the *_at arguments are unix times.
@@ -59,7 +59,9 @@ def health_report(*, version, now, db_path=None, db_error=None, devices=(),
     beside the database; None (no backup ever made) leaves the check out.
     county: the uplink's status (hub.service.uplink.Uplink.status) when the hall
     ships to a county: it becomes the top-level "county" and a check that fails
-    when the county has not acknowledged events for an hour."""
+    when the county has not acknowledged events for an hour.
+    catalog: the county catalogue's status (hub.service.catalog.CountyCatalog.status):
+    its version goes into "county", a refused newer version is a problem."""
     devices = list(devices)
     checks = {
         "database": _database(db_path, db_error, writable),
@@ -77,6 +79,8 @@ def health_report(*, version, now, db_path=None, db_error=None, devices=(),
         checks["backup"] = _backup(backup, now)
     if county is not None:
         checks["county"] = _county(county)
+    if catalog is not None:
+        checks["catalog"] = _catalog(catalog)
     problems = [c["problem"] for c in checks.values() if not c["ok"]]
     report = {
         "status": "ok" if not problems else "degraded",
@@ -87,6 +91,8 @@ def health_report(*, version, now, db_path=None, db_error=None, devices=(),
     }
     if county is not None:
         report["county"] = {k: county[k] for k in ("state", "pending_events", "acked_through", "lag_s")}
+        if catalog is not None:
+            report["county"]["catalog_version"] = catalog["version"]
     return report
 
 
@@ -187,6 +193,16 @@ def _county(status):
         why = f"（{status['error']}）" if status.get("error") else ""
         check["problem"] = (f"县平台已 {hours:.1f} 小时未确认本厅的事件, 待上报 {status['pending_events']} 条{why}; "
                             "大厅照常运行, 事件保存在本机, 恢复连接后自动补报")
+    return check
+
+
+def _catalog(status):
+    refused, version = status["refused"], status["version"]
+    check = {"ok": True, "version": version, "pending": status["pending"], "refused": refused}
+    if refused and (version is None or (refused["version"] or 0) > version):
+        shown = "；".join(refused["errors"][:3]) + ("……" if len(refused["errors"]) > 3 else "")
+        running = f"v{version}" if version else "本厅自己的事项"
+        check.update(ok=False, problem=f"县平台事项目录 v{refused['version']} 未采用（{shown}）, 继续使用{running}")
     return check
 
 

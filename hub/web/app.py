@@ -17,7 +17,11 @@ from hub.web.limits import Limits
 from hub.web.proxies import TrustedProxies
 from hub.live.stream import init_live
 from hub.service.rhythm import SurgeWatch
-from hub.web.server import UplinkRunner, county_uplink
+from hub.service.catalog import CountyCatalog
+from hub.service.county_facts import hall_facts
+from hub.service.county_link import CountyLink
+from hub.service.uplink import Uplink
+from hub.web.server import UplinkRunner
 
 log = logging.getLogger("hallq.app")
 PAGE_MODULES = ("kiosk.pages", "caller.pages", "display.pages", "hub.web.cases", "caller.backoffice", "hub.web.ops")
@@ -38,11 +42,21 @@ def create_app(hall, store, clock, async_mode="gevent"):
     app.config["MAX_CONTENT_LENGTH"] = hall.rules.max_body_bytes
     app.json.ensure_ascii = False
     app.json.sort_keys = False
-    uplink = county_uplink(hall, store, clock)
+    link = CountyLink(hall.county) if hall.county else None
+    catalog = None
+
+    def facts():  # read at each batch: the matters and the catalogue version the hall runs now
+        return hall_facts(svc.hall, catalog.version() if catalog else None)
+
+    uplink = Uplink(store, clock, hall.county, link, facts=facts) if link else None
     svc = HallService(hall, store, clock, uplink=uplink)
     app.extensions["hallq"] = svc
     if uplink is not None:
-        runner = UplinkRunner(uplink)
+        if hall.county.catalog:
+            catalog = CountyCatalog(svc, link)
+            catalog.restore()
+            svc.catalog = catalog
+        runner = UplinkRunner(uplink, catalog)
         svc.after_commit.append(runner.wake)
         app.extensions["hallq.uplink"] = runner
     socketio = SocketIO(app, async_mode=async_mode, cors_allowed_origins="*", logger=False,

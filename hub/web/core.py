@@ -118,7 +118,16 @@ def matter_view(m, full=False, hall=None):
 @api.get("/matters")
 @typed(answers={200: list[Matter]})
 def matters():
-    return jsonify([matter_view(m) for m in service().hall.matters])
+    svc = service()
+    return jsonify([flag_source(svc, matter_view(m)) for m in svc.hall.matters])
+
+
+def flag_source(svc, view):
+    """While the county's catalogue runs: "local": true on the hall's own additions."""
+    source = svc.catalog.source_of(view["id"]) if svc.catalog else None
+    if source is not None:
+        view["local"] = source == "local"
+    return view
 
 
 @api.get("/matters/<matter_id>")
@@ -130,7 +139,7 @@ def matter(path: MatterPath):
         raise HallError(404, "unknown_matter", id=path.matter_id)
     view = matter_view(m, full=True, hall=svc.hall)
     view["windows"] = [w["number"] for w in svc.windows() if m.queue in w["main_queues"]]
-    return jsonify(view)
+    return jsonify(flag_source(svc, view))
 
 
 @api.get("/queues")

@@ -128,7 +128,8 @@ def county_state(svc, now):
     before = cutoff(svc.hall.rules.event_retention_days, now, tz)
     with svc.store.reading() as conn:
         held = held_back(conn, before)
-    return dict(status, last_ok_at=iso(status["last_ok_at"], tz), held_back=held)
+    catalog = svc.catalog.status() if svc.catalog else None
+    return dict(status, last_ok_at=iso(status["last_ok_at"], tz), held_back=held, catalog=catalog)
 
 
 def disk_state(db_path):

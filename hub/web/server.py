@@ -17,7 +17,7 @@ from hub.rules.errors import language
 from hub.service import rhythm
 from hub.web.field_errors import RequestError
 from hub.service.supervision import check_case_alerts
-from hub.service.uplink import LINGER_S, Uplink
+from hub.service.uplink import LINGER_S, CountyError
 
 log = logging.getLogger("hallq.server")
 
@@ -83,21 +83,12 @@ def _every(seconds, fn, *args):
     return gevent.spawn(loop)
 
 
-def county_uplink(hall, store, clock):
-    """The uplink of a hall file with [county], else None."""
-    if hall.county is None:
-        return None
-    from hub.service.county_facts import hall_facts
-    from hub.service.county_link import CountyLink
-    return Uplink(store, clock, hall.county, CountyLink(hall.county), facts=lambda: hall_facts(hall))
-
-
 class UplinkRunner:
     """The uplink's own greenlet: a round, then a wait — cut short by a commit
     (new events to ship) unless the county is failing and the back-off runs."""
 
-    def __init__(self, uplink):
-        self.uplink = uplink
+    def __init__(self, uplink, catalog=None):
+        self.uplink, self.catalog = uplink, catalog  # the county's matter catalogue, pulled in the same greenlet
         self._wake = Event()
 
     def wake(self, events):
@@ -107,6 +98,7 @@ class UplinkRunner:
         while True:
             self._wake.clear()  # before the round: a commit during it wakes the next one
             try:
+                self.pull_catalog()
                 delay = self.uplink.round()
             except Exception:  # the loop must outlive one bad turn (a locked database, a bug)
                 log.exception("county uplink round failed")
@@ -119,6 +111,19 @@ class UplinkRunner:
                 gevent.sleep(0)
 
 
+    def pull_catalog(self):
+        if self.catalog is None or self.uplink.failures or not self.catalog.pull_due(self.uplink.clock.now()):
+            return
+        try:
+            self.catalog.pull()
+        except CountyError as exc:  # the uplink's own round reports the county's state
+            log.warning("county catalogue not fetched: %s", exc)
+
+    def apply_catalog(self):
+        if self.catalog is not None:
+            self.catalog.apply_if_due()
+
+
 def serve(app, host, port, on_listen=None, watchdog=None):
     svc = app.extensions["hallq"]
     server = HallServer((host, port), app, handler_class=QuietHandler, log=None, error_log=log)
@@ -127,7 +132,7 @@ def serve(app, host, port, on_listen=None, watchdog=None):
              _every(60, check_case_alerts, svc)]
     uplink = app.extensions.get("hallq.uplink")
     if uplink is not None:
-        tasks.append(gevent.spawn(uplink.run))
+        tasks += [gevent.spawn(uplink.run), _every(5, uplink.apply_catalog)]
     feed = app.extensions.get("hallq.queue_feed")
     if feed is not None:
         tasks.append(_every(0.1, feed.tick))
