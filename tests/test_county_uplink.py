@@ -62,7 +62,8 @@ def test_a_hall_ships_every_event_to_the_county(tmp_path, hub_factory, county):
     assert shipped["type"] == mine[0]["type"] and isinstance(shipped["at"], float)
     assert shipped["data"]["at"] == mine[0]["at"]  # the hall's local time rides along
     health = hub.get("/api/health").json()["county"]
-    assert health == {"state": "ok", "pending_events": 0, "acked_through": mine[-1]["event_id"], "lag_s": 0}
+    assert health == {"state": "ok", "pending_events": 0, "acked_through": mine[-1]["event_id"], "lag_s": 0,
+                      "catalog_version": None}  # the county published none
 
 
 def test_a_dead_county_stops_nothing_and_the_hall_catches_up_when_it_returns(tmp_path, hub_factory, county):
