@@ -133,7 +133,10 @@ def test_the_csv_opens_in_excel_with_chinese_and_the_same_figures(hub, small_day
     assert "hallq-report-2026-11-26.csv" in response.headers["Content-Disposition"]
     assert response.content.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    figures = {row[0]: row[1] for row in rows if len(row) == 2}
+    assert rows[0][:4] == ["维度", "编号", "名称", "数值"]  # the header row first, as imports expect
+    assert "日报表" not in response.content.decode("utf-8-sig").splitlines()[0]
+    assert len({len(row) for row in rows}) == 1  # one table
+    figures = {row[2]: row[3] for row in rows if row[0] == "指标"}
     assert figures["15分钟内叫号占比 served_within_15_min"] == "0.6"
     assert figures["一窗受理率 one_window_share (3/4)"] == "0.75"
     header = next(row for row in rows if row and row[0] == "维度")

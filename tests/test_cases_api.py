@@ -273,6 +273,7 @@ def test_case_report_counts_on_time_and_overdue_per_department_and_matter(hub):
     assert report["matters"][0]["matter"] == "m02" and report["matters"][0]["accepted"] == 2
     csv = hub.get("/api/reports/cases?from=2026-11-01&to=2026-11-30&format=csv", token=manager)
     assert "按时办结率" in csv.content.decode("utf-8-sig")
+    assert csv.content.decode("utf-8-sig").startswith("维度,编号,名称,")  # the header row first
     xlsx = hub.get("/api/reports/cases?from=2026-11-01&to=2026-11-30&format=xlsx", token=manager)
     from openpyxl import load_workbook
     assert load_workbook(io.BytesIO(xlsx.content)).sheetnames == ["汇总", "部门", "事项"]

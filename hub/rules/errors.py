@@ -51,6 +51,8 @@ MESSAGES = {
     "bad_score": ("评分须为 1 到 5 的整数", "The score must be a whole number from 1 to 5"),
     "duplicate_user": ("用户 {id} 已存在", "User {id} already exists"),
     "internal": ("服务器内部错误, 已记录, 请稍后重试", "Internal error; it has been logged, please retry"),
+    "idempotency_mismatch": ("同一个 Idempotency-Key 已用于另一个请求内容; 新操作请换一个新的 key",
+                             "This Idempotency-Key was used with another request body; use a new key for a new action"),
     "idempotency_conflict": ("同一操作正在处理中, 请稍候", "The same action is being processed"),
 }
 

@@ -127,6 +127,8 @@ MIGRATIONS = [
     lambda conn: conn.executescript_in_tx(SCHEMA_2),
     lambda conn: conn.executescript_in_tx(SCHEMA_3),
     lambda conn: conn.executescript_in_tx(SCHEMA_BOOKING),
+    # an Idempotency-Key is bound to its request body: the body's SHA-256 (NULL for older rows)
+    lambda conn: conn.execute("ALTER TABLE idempotency ADD COLUMN request TEXT"),
 ]
 
 

@@ -36,8 +36,7 @@ def report_rows(report):
 
 def report_csv(report):
     buffer = io.StringIO()
-    out = csv.writer(buffer)
-    out.writerow([report_title(report)])
+    out = csv.writer(buffer)  # the header row first: the title is in the file name
     out.writerow(["维度", "编号", "名称"] + [h for _, h, _ in COLUMNS])
     for section, key, name, row in report_rows(report):
         out.writerow([section, key, name] + ["" if row.get(k) is None else row[k] for k, _, _ in COLUMNS])
@@ -81,8 +80,7 @@ def overdue_rows(cases):
 
 def overdue_csv(title, cases):
     buffer = io.StringIO()
-    out = csv.writer(buffer)
-    out.writerow([title])
+    out = csv.writer(buffer)  # the header row first: the title is in the file name
     out.writerow([h for _, h in OVERDUE_COLUMNS])
     for values in overdue_rows(cases):
         out.writerow(["" if v is None else v for v in values])

@@ -4,6 +4,7 @@ idempotent POSTs (an `Idempotency-Key` header makes a repeated press a replay)."
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 
 from flask import current_app, g, jsonify, request
@@ -118,7 +119,8 @@ def plain_error(status, key, **params):
 
 
 def idempotent(view):
-    """Replay the stored answer to a POST repeated with the same Idempotency-Key."""
+    """Replay the stored answer to a POST repeated with the same Idempotency-Key and the same
+    body; the same key with another body is a 409 (a client bug or a forgery, never a replay)."""
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
         key = request.headers.get("Idempotency-Key")
@@ -129,7 +131,10 @@ def idempotent(view):
         svc = service()
         who = actor().audit_name if actor() else request.remote_addr
         scoped = f"{who}|{request.path}|{key}"
-        row = svc.store.query_one("SELECT status, body FROM idempotency WHERE key=?", (scoped,))
+        sent = hashlib.sha256(request.get_data(cache=True)).hexdigest()
+        row = svc.store.query_one("SELECT status, body, request FROM idempotency WHERE key=?", (scoped,))
+        if row is not None and row["request"] not in (None, sent):
+            raise HallError(409, "idempotency_mismatch")
         if row is not None:
             response = current_app.response_class(row["body"], status=row["status"], mimetype="application/json")
             response.headers["Idempotent-Replay"] = "true"
@@ -139,8 +144,8 @@ def idempotent(view):
             now = svc.clock.now()
             with svc.store.transaction() as conn:
                 conn.execute("DELETE FROM idempotency WHERE at < ?", (now - 86400,))
-                conn.execute("INSERT OR REPLACE INTO idempotency (key, at, status, body) VALUES (?,?,?,?)",
-                             (scoped, now, response.status_code, response.get_data(as_text=True)))
+                conn.execute("INSERT OR REPLACE INTO idempotency (key, at, status, body, request) VALUES (?,?,?,?,?)",
+                             (scoped, now, response.status_code, response.get_data(as_text=True), sent))
         return response
     return wrapper
 

@@ -1,7 +1,9 @@
 """A report dict (hub.service.reports) as a CSV or XLSX file, for Excel/WPS users.
 
-CSV is UTF-8 with a BOM (Excel opens Chinese correctly only with it): the
-key figures first, then one table with a section column (队列/窗口/人员/时段/日期).
+CSV is UTF-8 with a BOM (Excel opens Chinese correctly only with it) and one
+table that starts with its header row, as spreadsheet imports and scripts
+expect: a section column (汇总/队列/窗口/人员/时段/日期, and 指标 for the key
+figures, whose value is in 数值). The title is in the file name.
 XLSX has one sheet per section, headers frozen, shares as percentages.
 """
 from __future__ import annotations
@@ -75,14 +77,12 @@ def table_rows(report):
 def to_csv(report):
     buffer = io.StringIO()
     out = csv.writer(buffer)
-    out.writerow([title(report)])
-    out.writerow(["指标", "数值"])
+    out.writerow(["维度", "编号", "名称", "数值"] + [header for _, header, _ in COLUMNS])
+    blank = [""] * len(COLUMNS)
     for label, value, _ in key_figures(report):
-        out.writerow([label, "" if value is None else value])
-    out.writerow([])
-    out.writerow(["维度", "编号", "名称"] + [header for _, header, _ in COLUMNS])
+        out.writerow(["指标", "", label, "" if value is None else value] + blank)
     for section, key, label, row in table_rows(report):
-        out.writerow([section, key, label] + ["" if v is None else v for v in _cells(row)])
+        out.writerow([section, key, label, ""] + ["" if v is None else v for v in _cells(row)])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
