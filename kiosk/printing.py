@@ -9,7 +9,7 @@ printer (GS ( k), never as an image, so it stays sharp and small on the wire.
 
 Slip kinds (`slip["kind"]`) and their keys (docs/printing.md has the details):
 - "ticket": hall, number, queue_name, matter_name, situation_name?, ahead?,
-  eta_minutes?, serve_kinds?, materials, issued_at, status_url, priority?,
+  eta_minutes?, eta_range_minutes?, serve_kinds?, materials, issued_at, status_url, priority?,
   status_note? (a reprint of a ticket no longer waiting), reprint? (补打)
 - "materials" (一次性告知单): hall, matter_name, situation_name?, department?,
   mode?, promised_days?, conditions?, materials, printed_at?
@@ -221,6 +221,15 @@ def _need(slip, *keys):
         raise SlipError(f"票据缺少字段: {', '.join(missing)}")
 
 
+def eta_text(minutes, minutes_range=None):
+    """"约 10–20 分钟" from the calibrated range, "约 12 分钟" without one, "即将叫号" when it is now."""
+    low, high = minutes_range if minutes_range else (None, None)
+    if high is not None and high > 0:
+        return f"约 {max(0, round(low))}–{round(high)} 分钟" if round(high) > max(0, round(low)) else f"约 {round(high)} 分钟"
+    minutes = max(0, round(minutes))
+    return f"约 {minutes} 分钟" if minutes else "即将叫号"
+
+
 def format_time(value):
     """'2025-11-26 09:12' from an ISO 8601 string (kept in its own offset) or a datetime."""
     if value in (None, ""):
@@ -276,8 +285,7 @@ def ticket_slip(slip, paper_mm=80):
     if slip.get("ahead") is not None:
         w.field("前面等候", f"{int(slip['ahead'])} 人")
     if slip.get("eta_minutes") is not None:
-        minutes = max(0, round(slip["eta_minutes"]))
-        w.field("预计等候", f"约 {minutes} 分钟" if minutes else "即将叫号")
+        w.field("预计等候", eta_text(slip["eta_minutes"], slip.get("eta_range_minutes")))
     kinds = [WINDOW_KIND_NAMES.get(k, k) for k in slip.get("serve_kinds") or ()]
     if kinds:
         w.field("办理窗口", "、".join(kinds))

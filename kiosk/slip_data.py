@@ -79,9 +79,9 @@ def slip_from_db(hall, db_path, ref, now):
             row = _find_ticket(hall, conn, ref, now)
             ro = _ReadOnlyHall(hall, conn, now)
             ticket = ticket_from_row(row)
-            ahead, eta = Estimates(ro).for_ticket(ticket)
+            ahead, eta, eta_range = Estimates(ro).for_ticket(ticket)
             numbers = {w.id: w.number for w in hall.windows}
-            slip = ticket_public(hall, ticket, numbers, ahead, eta)
+            slip = ticket_public(hall, ticket, numbers, ahead, eta, eta_range)
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
@@ -100,7 +100,7 @@ def _note_status(slip):
     """A reprint of a ticket no longer waiting says so instead of a wait."""
     status = slip.get("status")
     if status and status != "waiting":
-        slip["ahead"] = slip["eta_minutes"] = None
+        slip["ahead"] = slip["eta_minutes"] = slip["eta_range_minutes"] = None
         note = STATUS_NAMES.get(status, status)
         if slip.get("window_number"):
             note += f"（{slip['window_number']} 号窗口）"

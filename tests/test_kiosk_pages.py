@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from browser import browser, page  # noqa: F401  (pytest fixtures)
 from hub.hallfile.model import load_hall
+from kiosk.printing import eta_text
 
 PRINTER_KEY = load_hall(None).device("printer-1").key
 
@@ -87,6 +88,7 @@ def test_taking_a_ticket_shows_its_number_wait_windows_materials_and_a_qr_of_its
     token = status_url.rsplit("/t/", 1)[1]
     mine = hub.get(f"/api/t/{token}").json()
     assert mine["number"] == number and mine["situation"] == "self-replace"
+    expect(page.locator("#ticket-eta")).to_have_text(eta_text(mine["eta_minutes"], mine["eta_range_minutes"]))
     page.click('[data-screen="ticket"] [data-action="home"]')
     expect(page.locator('[data-screen="start"]')).to_be_visible()
 

@@ -209,3 +209,10 @@ def test_a_decoded_slip_draws_as_a_png_as_wide_as_the_paper(tmp_path, paper_mm, 
     image = Image.open(tmp_path / "slip.png")
     assert image.width == dots and image.height > 600
     assert image.convert("L").getextrema()[0] == 0  # something black was drawn
+
+
+def test_the_slip_shows_the_calibrated_range_when_the_ticket_has_one():
+    slip, = decode(render(dict(TICKET, eta_range_minutes=[6, 14]), 80))
+    assert "预计等候：约 6–14 分钟" in slip.texts
+    slip, = decode(render(dict(TICKET, eta_minutes=0, eta_range_minutes=[0, 0]), 80))
+    assert "预计等候：即将叫号" in slip.texts

@@ -8,12 +8,14 @@ candidates, service times and `now` in, start times out.
 from __future__ import annotations
 
 import heapq
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 
-from hub.rules.routing import Candidate, next_ticket, queue_order_key
+from hub.rules.routing import Candidate, next_ticket, queue_order_key, score
 
 PHANTOM_ID = -1
+FUTURE_ID = -1_000_000  # tickets still to come in forecast_runs have ids at or below this
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,8 @@ class Server:
     window_id: str
     profile: dict  # queue -> weight
     free_at: float  # when the window's current service ends (<= now: free)
+    held_matter: str | None = None  # the matter of the ticket it holds, if any
+    held_since: float | None = None  # when that ticket was first called
 
 
 def forecast(servers, candidates, service_seconds, now):
@@ -28,11 +32,7 @@ def forecast(servers, candidates, service_seconds, now):
 
     `service_seconds(candidate)` gives the expected service time of a ticket.
     """
-    lines = defaultdict(list)  # queue or ("window", id) -> candidates in call order
-    for c in candidates:
-        lines[("window", c.target_window) if c.target_window else c.queue].append(c)
-    for line in lines.values():
-        line.sort(key=lambda c: queue_order_key(c, now))
+    lines = _lines(candidates, now)  # queue or ("window", id) -> candidates in call order
     position = defaultdict(int)
 
     heap = [(max(s.free_at, now), i) for i, s in enumerate(servers)]
@@ -57,6 +57,95 @@ def forecast(servers, candidates, service_seconds, now):
     return starts
 
 
+def _lines(candidates, now):
+    """The candidates by line (queue, or ("window", id) for transfers), each in call order."""
+    lines = defaultdict(list)
+    for c in candidates:
+        lines[("window", c.target_window) if c.target_window else c.queue].append(c)
+    for line in lines.values():
+        line.sort(key=lambda c: queue_order_key(c, now))
+    return lines
+
+
+def forecast_runs(servers, candidates, draw, free_draw, now, runs, rng, arrivals=None):
+    """The forecast run `runs` times with random service times: {ticket id: [start, ...]} (one
+    start per run in which some window serves it). `draw(candidate, rng)` gives one service,
+    `free_draw(server, rng)` when a server becomes free, `arrivals(rng)` (optional) the tickets
+    still to come in that run (normal priority, each `since` its arrival, in arrival order): they
+    join the end of their lines and may be called once they are there, so that later tickets a
+    window weighs more can overtake. Each call is decided by routing.score among the heads of the
+    lines the window may serve (routing.may_serve, worked out once): each run is what `forecast`
+    does, with drawn instead of expected times."""
+    lines = _lines(candidates, now)
+    queues = {q for s in servers for q in s.profile}
+    for q in queues:
+        lines.setdefault(q, [])
+    keys = list(lines)
+    index = {k: j for j, k in enumerate(keys)}
+    base = [lines[k] for k in keys]
+    served_by = []
+    for s in servers:
+        mine = [index[q] for q, w in s.profile.items() if w > 0 and q in index]
+        if ("window", s.window_id) in index:
+            mine.append(index[("window", s.window_id)])
+        served_by.append(mine)
+    starts = defaultdict(list)
+    for _ in range(runs):
+        ordered = base
+        if arrivals is not None:
+            ordered = [list(line) for line in base]
+            for c in arrivals(rng):
+                ordered[index[c.queue]].append(c)
+        lengths = [len(line) for line in ordered]
+        position = [0] * len(ordered)
+        heap = [(free_draw(s, rng), i) for i, s in enumerate(servers)]
+        heapq.heapify(heap)
+        while heap:
+            t, i = heapq.heappop(heap)
+            profile, best, best_line, soonest = servers[i].profile, None, None, None
+            for j in served_by[i]:
+                p = position[j]
+                if p < lengths[j]:
+                    head = ordered[j][p]
+                    if head.id <= FUTURE_ID and head.since > t:  # still to come
+                        soonest = head.since if soonest is None else min(soonest, head.since)
+                        continue
+                    key = score(profile, head, t)
+                    if best is None or key < best:
+                        best, best_line = key, j
+            if best_line is None:
+                if soonest is not None:
+                    heapq.heappush(heap, (soonest, i))
+                continue
+            chosen = ordered[best_line][position[best_line]]
+            position[best_line] += 1
+            if chosen.id > FUTURE_ID:
+                starts[chosen.id].append(t)
+            heapq.heappush(heap, (t + draw(chosen, rng), i))
+    return starts
+
+
+def quantile(values, p):
+    """Of sorted values, linear between closest ranks."""
+    if not values:
+        return None
+    k = (len(values) - 1) * p
+    lo, hi = math.floor(k), math.ceil(k)
+    if lo == hi or math.isinf(values[hi]):
+        return values[hi] if k > lo else values[lo]
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def wait_range(starts, runs, now, low, high):
+    """(point, low, high) minutes from one ticket's starts over `runs` runs: the median and the
+    `low` and `high` quantiles; a run in which no window served it counts as never (None)."""
+    if len(starts) * 2 <= runs:
+        return None
+    waits = sorted(max(0.0, (t - now) / 60.0) for t in starts) + [math.inf] * (runs - len(starts))
+    point, lo, hi = (quantile(waits, p) for p in (0.5, low, high))
+    return point, lo, (hi if math.isfinite(hi) else None)
+
+
 def wait_minutes(starts, ticket_id, now):
     start = starts.get(ticket_id)
     return None if start is None else max(0.0, (start - now) / 60.0)
@@ -67,6 +156,14 @@ def new_ticket_eta(servers, candidates, service_seconds, now, queue):
     phantom = Candidate(id=PHANTOM_ID, queue=queue, since=now)
     starts = forecast(servers, list(candidates) + [phantom], service_seconds, now)
     return wait_minutes(starts, PHANTOM_ID, now)
+
+
+def lognormal_draw(rng, mean, sigma):
+    """One service time of the given mean, lognormal with log-sd `sigma` (the simulator's
+    world, and the prior of the hub's draws before a matter has measured services)."""
+    if sigma <= 0:
+        return mean
+    return rng.lognormvariate(math.log(mean) - sigma * sigma / 2, sigma)
 
 
 def rolling_mean(samples, typical, weight_of_typical=3):

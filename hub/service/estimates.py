@@ -12,6 +12,8 @@ phantom wait, which is what it would have been told at the counter.
 from __future__ import annotations
 
 import json
+import math
+import random
 import time
 from collections import defaultdict, deque
 
@@ -20,6 +22,14 @@ from hub.rules.routing import Candidate, queue_order_key
 from hub.service.windows import WAITING_SQL, candidate_of
 
 SAMPLES = 20  # measured services kept per matter
+HELD_SAMPLES = 200  # measured holds (first call to finish or no-show) kept per matter, for the range
+PRIOR_SPREAD = 0.5  # log-sd of a matter's hold before it has measurements (as the simulator's world)
+PRIOR_WEIGHT = 3  # the prior counts as this many measurements
+RANGE = (0.1, 0.9)  # the quantiles shown as "约 LOW–HIGH 分钟" (calibrated on the simulated day)
+RANGE_WORK = 9000  # runs × tickets called of one range estimate (about 18 ms on this 2-core machine)
+RANGE_RUNS = (50, 300)  # fewest and most runs
+RATE_SECONDS = 1800.0  # arrivals still to come are drawn at each queue's rate over this last half hour,
+HORIZON_SECONDS = 1800.0  # for at most this long ahead
 MIN_REMAINING = 30.0  # seconds a held ticket is assumed to still take at least
 FRESH_LIMIT = 150  # up to this many waiting tickets, every change gets a fresh forecast
 FORECAST_INTERVAL = 0.5  # otherwise at most one forecast per this many seconds
@@ -36,10 +46,100 @@ class ServiceTimes:
     def __init__(self, hall):
         self.hall = hall
         self._samples = defaultdict(lambda: deque(maxlen=SAMPLES))
+        self._held = defaultdict(lambda: deque(maxlen=HELD_SAMPLES))
+        self.rng = random.Random()
 
     def record(self, t):
+        """A ticket left its window (finished or no-show): its service and its hold."""
         if t.started_at is not None and t.finished_at is not None:
             self._samples[t.matter].append(max(0.0, t.finished_at - t.started_at))
+        if t.first_called_at is not None and t.finished_at is not None:
+            self._held[t.matter].append(max(0.0, t.finished_at - t.first_called_at))
+
+    def draw_hold(self, matter_id, queue_id, rng):
+        """How long a ticket of this matter holds its window, from the first call to finish or no-show
+        (walk, recalls and no-shows included): one of the measured holds, or, with the weight of
+        PRIOR_WEIGHT measurements, a lognormal draw around the typical minutes."""
+        return self._hold_drawer()(matter_id, queue_id, rng)
+
+    def _hold_drawer(self):
+        """draw_hold with the holds and the prior's parameters looked up once (one range draws
+        tens of thousands)."""
+        mus, pools = {}, {}
+        shift = PRIOR_SPREAD * PRIOR_SPREAD / 2
+
+        def draw(matter_id, queue_id, rng):
+            key = matter_id or queue_id
+            if key not in mus:
+                mean = self.service_seconds(matter_id) if matter_id else self.queue_service_seconds(queue_id)
+                mus[key] = math.log(mean) - shift
+                pools[key] = list(self._held.get(matter_id) or ()) if matter_id else []
+            held = pools[key]
+            if held and rng.random() * (len(held) + PRIOR_WEIGHT) < len(held):
+                return held[int(rng.random() * len(held))]
+            return rng.lognormvariate(mus[key], PRIOR_SPREAD)
+        return draw
+
+    def draw_free(self, server, now, rng, draw=None):
+        """When a window becomes free: now, or when the hold of its ticket ends, drawn among the
+        holds longer than it has lasted (a long service is likely to go on longer)."""
+        if server.held_since is None:
+            return now
+        lasted = now - server.held_since
+        draw = draw or self.draw_hold
+        for _ in range(8):
+            hold = draw(server.held_matter, None, rng)
+            if hold > lasted:
+                return server.held_since + hold
+        return now + MIN_REMAINING * 2 * rng.random()
+
+    @staticmethod
+    def runs_for(tickets):
+        """Runs of one range: RANGE_WORK ÷ the tickets each run calls, within RANGE_RUNS."""
+        return max(RANGE_RUNS[0], min(RANGE_RUNS[1], int(RANGE_WORK // max(1, tickets))))
+
+    def future(self, rates, now, horizon, matter_of):
+        """`arrivals` for eta.forecast_runs: Poisson arrivals per queue at `rates` (tickets a second)
+        over `horizon` seconds, each with a matter of its queue drawn by share (written into
+        `matter_of` for the draws)."""
+        pools = {}
+        for q, rate in rates.items():
+            matters = [m for m in self.hall.matters if m.queue == q and m.share > 0]
+            if rate > 0 and matters:
+                pools[q] = (rate, [m.id for m in matters], [m.share for m in matters])
+
+        def arrivals(rng):
+            out, n = [], 0
+            for q, (rate, ids, shares) in pools.items():
+                t = now + rng.expovariate(rate)
+                while t < now + horizon:
+                    n += 1
+                    cid = eta.FUTURE_ID - n
+                    matter_of[cid] = rng.choices(ids, shares)[0]
+                    out.append(Candidate(id=cid, queue=q, since=t))
+                    t += rng.expovariate(rate)
+            out.sort(key=lambda c: c.since)
+            return out
+        return arrivals
+
+    def ranges(self, servers, candidates, matter_of, now, rates=None, horizon=0.0, rng=None):
+        """{ticket id: (point, low, high) minutes} by eta.forecast_runs: the median and the RANGE
+        quantiles of the ticket's wait over runs with holds drawn by draw_hold and draw_free, and
+        tickets arriving at `rates` (per queue, a second) over `horizon` seconds."""
+        rng = rng or self.rng
+        matter_of = dict(matter_of)
+        runs = self.runs_for(len(candidates) + sum((rates or {}).values()) * min(horizon, HORIZON_SECONDS))
+        horizon = min(horizon, HORIZON_SECONDS)
+        arrivals = self.future(rates, now, horizon, matter_of) if rates and horizon > 0 else None
+        draw = self._hold_drawer()
+        starts = eta.forecast_runs(servers, candidates, lambda c, r: draw(matter_of.get(c.id), c.queue, r),
+                                   lambda s, r: self.draw_free(s, now, r, draw), now, runs, rng, arrivals)
+        out = {}
+        for c in candidates:
+            found = eta.wait_range(starts.get(c.id, ()), runs, now, *RANGE)
+            if found is not None:
+                out[c.id] = found
+        return out
 
     def service_seconds(self, matter_id):
         matter = self.hall.matter(matter_id)
@@ -67,7 +167,9 @@ def open_servers(windows, held, service_seconds, now):
         if t is not None:
             begun = t.started_at or t.called_at or now
             free_at = max(now + MIN_REMAINING, begun + service_seconds(t.matter))
-        servers.append(eta.Server(window_id, profile, free_at))
+            servers.append(eta.Server(window_id, profile, free_at, t.matter, t.first_called_at or t.called_at or now))
+        else:
+            servers.append(eta.Server(window_id, profile, free_at))
     return servers
 
 
@@ -82,11 +184,13 @@ class Estimates(ServiceTimes):
 
     def _load_samples(self):
         rows = self.service.store.query(
-            "SELECT matter, finished_at - started_at AS seconds FROM tickets WHERE status='done' "
-            "AND started_at IS NOT NULL ORDER BY finished_at DESC LIMIT 2000")
+            "SELECT matter, finished_at - started_at AS seconds, finished_at - first_called_at AS held FROM tickets "
+            "WHERE status IN ('done', 'no_show') AND finished_at IS NOT NULL ORDER BY finished_at DESC LIMIT 2000")
         for r in reversed(rows):
             if r["seconds"] is not None and r["seconds"] >= 0:
                 self._samples[r["matter"]].append(r["seconds"])
+            if r["held"] is not None and r["held"] >= 0:
+                self._held[r["matter"]].append(r["held"])
 
     def invalidate(self):
         self._dirty = True
@@ -114,10 +218,19 @@ class Estimates(ServiceTimes):
             m = matter_of.get(c.id)
             return per_matter.get(m, per_queue[c.queue]) if m else per_queue[c.queue]
 
-        starts = eta.forecast(self._servers(now, per_matter), candidates, service, now)
+        servers = self._servers(now, per_matter)
+        starts = eta.forecast(servers, candidates, service, now)
         waits = {c.id: _minutes(eta.wait_minutes(starts, c.id, now)) for c in candidates if c.id > 0}
         new_ticket = {q: _minutes(eta.wait_minutes(starts, pid, now)) for pid, q in phantoms.items()}
-        return {"waits": waits, "new_ticket": new_ticket, "per_queue": per_queue}
+        horizon = max(starts.values(), default=now) - now
+        return {"waits": waits, "new_ticket": new_ticket, "per_queue": per_queue, "phantoms": phantoms,
+                "range_of": lambda: self.ranges(servers, candidates, matter_of, now, self._rates(now), horizon)}
+
+    def _rates(self, now):
+        """Tickets a second per queue over the last RATE_SECONDS."""
+        rows = self.service.store.query("SELECT queue, COUNT(*) AS n FROM tickets WHERE issued_at >= ? GROUP BY queue",
+                                        (now - RATE_SECONDS,))
+        return {r["queue"]: r["n"] / RATE_SECONDS for r in rows}
 
     def _current(self):
         """The forecast, redone after a change: at once in a hall of ordinary size,
@@ -151,9 +264,11 @@ class Estimates(ServiceTimes):
         return {q: counts[q] * seconds / 60 for q, seconds in per_queue.items()}
 
     def for_ticket(self, t):
-        """(people ahead in its queue, estimated minutes) for a waiting ticket, else (0, 0)."""
+        """(people ahead in its queue, estimated minutes, [low, high] minutes) for a waiting ticket,
+        else (0, 0, None). The minutes and the range come from the runs of `ranges` (computed
+        once per forecast, when a ticket first asks); without them, from the forecast."""
         if t.status != "waiting":
-            return 0, 0
+            return 0, 0, None
         now = self.service.clock.now()
         mine = Candidate(id=t.id, queue=t.queue, since=t.first_issued_at, priority=t.priority, due_at=t.due_at,
                          target_window=t.target_window)
@@ -164,10 +279,29 @@ class Estimates(ServiceTimes):
             f"({RANK_SQL} < ? OR ({RANK_SQL} = ? AND (first_issued_at < ? OR (first_issued_at = ? AND id < ?))))",
             (t.queue, t.id, now, rank, now, rank, since, since, t.id))[0]
         forecast = self._current()
+        if "ranges" not in forecast:
+            forecast["ranges"] = forecast.pop("range_of")()
+        found = ticket_range(forecast, t)
+        if found is not None:
+            return ahead, found[0], found[1]
         wait = forecast["waits"].get(t.id)
         if wait is None and t.id not in forecast["waits"]:
             wait = forecast["new_ticket"].get(t.queue)
-        return ahead, wait
+        return ahead, wait, None
+
+
+def ticket_range(forecast, t):
+    """(minutes, [low, high]) of a ticket from a forecast's ranges (its queue's new ticket's when
+    the ticket is newer than the forecast), or None."""
+    ranges = forecast["ranges"]
+    found = ranges.get(t.id)
+    if found is None and t.id not in forecast["waits"]:
+        found = next((ranges.get(pid) for pid, q in forecast["phantoms"].items() if q == t.queue), None)
+    if found is None:
+        return None
+    point, low, high = found
+    minutes = int(round(point))
+    return minutes, [min(minutes, math.floor(low)), None if high is None else max(minutes, math.ceil(high))]
 
 
 def _minutes(value):

@@ -114,8 +114,8 @@ class HallService(WindowOps, Feedback):
         return window, row
 
     def ticket_view(self, t):
-        ahead, eta = self.estimates.for_ticket(t)
-        return ticket_public(self.hall, t, self.window_numbers, ahead, eta)
+        ahead, eta, eta_range = self.estimates.for_ticket(t)
+        return ticket_public(self.hall, t, self.window_numbers, ahead, eta, eta_range)
 
     def ticket(self, ticket_id):
         with self.store.reading() as conn:

@@ -15,7 +15,7 @@ def ticket_from_row(row):
     return Ticket(**{k: row[k] for k in TICKET_FIELDS})
 
 
-def ticket_public(hall, t, window_numbers, ahead=None, eta=None):
+def ticket_public(hall, t, window_numbers, ahead=None, eta=None, eta_range=None):
     matter = hall.matter(t.matter)
     situation = matter.situation(t.situation) if matter and t.situation else None
     return {
@@ -28,7 +28,7 @@ def ticket_public(hall, t, window_numbers, ahead=None, eta=None):
         "target_window": t.target_window,
         "issued_at": iso(t.first_issued_at, hall.timezone), "called_at": iso(t.called_at, hall.timezone),
         "finished_at": iso(t.finished_at, hall.timezone),
-        "ahead": ahead, "eta_minutes": eta, "recalls": t.recalls, "transfers": t.transfers,
+        "ahead": ahead, "eta_minutes": eta, "eta_range_minutes": eta_range, "recalls": t.recalls, "transfers": t.transfers,
         "outcome": t.outcome,
     }
 

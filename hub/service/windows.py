@@ -133,7 +133,7 @@ class WindowOps:
             return t
 
         t = self._commit(work)
-        if t.status == "done":
+        if t.status in ("done", "no_show"):
             self.estimates.record(t)
         return self.ticket_view(t)
 

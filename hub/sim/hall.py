@@ -10,6 +10,7 @@ turning up, and clerks serving and taking breaks.
 """
 from __future__ import annotations
 
+import random
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -21,7 +22,7 @@ from hub.rules import routing
 
 from hub.rules import tickets as rules
 from hub.service.auth import Actor
-from hub.service.estimates import ServiceTimes, open_servers
+from hub.service.estimates import RATE_SECONDS, ServiceTimes, open_servers, ticket_range
 from hub.service.rhythm import SurgeWatch
 from hub.service.windows import candidate
 
@@ -57,6 +58,7 @@ class Seat:
 class Outcome:
     visit: Visit
     printed_eta: int | None = None  # minutes, as the slip shows it
+    printed_range: list | None = None  # [low, high] minutes, as the slip shows it
     called_at: float | None = None
     window: str | None = None
     no_show: bool = False
@@ -86,6 +88,7 @@ class SimEstimates(ServiceTimes):
         super().__init__(sim.hall)
         self.sim = sim
         self.cache = None
+        self.rng = random.Random(0)  # the runs behind the ranges: the same day gives the same ranges
 
     def invalidate(self):
         self.cache = None
@@ -108,17 +111,35 @@ class SimEstimates(ServiceTimes):
                 m = matter_of.get(c.id)
                 return self.service_seconds(m) if m else self.queue_service_seconds(c.queue)
 
-            starts = eta.forecast(self._servers(now), candidates, service, now)
+            servers = self._servers(now)
+            starts = eta.forecast(servers, candidates, service, now)
             minutes = lambda i: _minutes(eta.wait_minutes(starts, i, now))  # noqa: E731
             counts = defaultdict(int)
             for t in waiting:
                 counts[t.queue] += 1
+            horizon = max(starts.values(), default=now) - now
             self.cache = {"waits": {t.id: minutes(t.id) for t in waiting}, "counts": counts,
-                          "new_ticket": {q: minutes(pid) for pid, q in phantoms.items()}}
+                          "new_ticket": {q: minutes(pid) for pid, q in phantoms.items()}, "phantoms": phantoms,
+                          "range_of": lambda: self.ranges(servers, candidates, matter_of, now, self._rates(now), horizon)}
         return self.cache
 
+    def _rates(self, now):
+        """Tickets a second per queue over the last RATE_SECONDS, as the hub counts them."""
+        counts = defaultdict(int)
+        for o in self.sim.outcomes.values():
+            if o.visit.at >= now - RATE_SECONDS:
+                counts[self.sim.line_of(o.visit)] += 1
+        return {q: n / RATE_SECONDS for q, n in counts.items()}
+
     def for_ticket(self, t):
-        return 0, self.current()["waits"].get(t.id)
+        """(0, minutes, [low, high]) as the hub's Estimates.for_ticket gives them (people ahead: not simulated)."""
+        forecast = self.current()
+        if "ranges" not in forecast:
+            forecast["ranges"] = forecast.pop("range_of")()
+        found = ticket_range(forecast, t)
+        if found is not None:
+            return 0, found[0], found[1]
+        return 0, forecast["waits"].get(t.id), None
 
     def queue_views(self):
         c = self.current()
@@ -216,7 +237,7 @@ class SimHall:
         outcome = self.outcomes[t.id] = Outcome(visit)
         self.changed("ticket.issued")
         if self.estimates is not None:
-            outcome.printed_eta = self.estimates.for_ticket(t)[1]
+            _, outcome.printed_eta, outcome.printed_range = self.estimates.for_ticket(t)
         self.notify()
 
     # clerks ---------------------------------------------------------------------------
@@ -272,6 +293,8 @@ class SimHall:
                 self.changed()
             outcome.no_show = True
             del self.tickets[t.id]
+            if self.estimates is not None:
+                self.estimates.record(t)
             self.busy.append((window_id, outcome.called_at, env.now))
             return
         if visit.late and limit > 0:

@@ -8,13 +8,13 @@ of the windows differ. See docs/performance.md for the method.
 from __future__ import annotations
 
 import csv
-import math
 import random
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from hub.rules import eta
 from hub.sim.hall import Seat, Visit, run_day
 from hub.sim.stats import average, eta_errors, policy_summary, utilization, wait_series
 
@@ -84,9 +84,7 @@ def draw_visits(hall, periods, tickets, rng, world):
         matter = rng.choices(matters, weights=shares)[0]
         u = rng.random()
         priority = "green" if u < world.green else "help" if help_queue and u < world.green + world.help else "normal"
-        mean = matter.typical_minutes * 60
-        sigma = world.spread
-        service = rng.lognormvariate(math.log(mean) - sigma * sigma / 2, sigma) if sigma > 0 else mean
+        service = eta.lognormal_draw(rng, matter.typical_minutes * 60, world.spread)
         u = rng.random()
         visits.append(Visit(at=at, matter=matter.id, queue=help_queue if priority == "help" else matter.queue,
                             priority=priority, service=service, walk=rng.uniform(*world.walk),
@@ -172,7 +170,7 @@ def policy(hall, name, world, breaks, backup_weight=None):
         queues = [q.id for q in hall.queues]
         seats = [seat(i, w, with_backups(w.profile, queues, backup_weight)) for i, w in enumerate(windows)]
         tidal = [w for w in hall.windows if w.kind == "tidal"] if name == "hallq_tidal" else None
-        return seats, by_queue, tidal, True
+        return seats, by_queue, tidal, name == "hallq_tidal" or name == eta_policy(hall)
     if name == "pooled":
         everything = {q.id: 1.0 for q in hall.queues}
         return [seat(i, w, everything) for i, w in enumerate(windows)], by_queue, None, False

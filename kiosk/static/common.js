@@ -114,8 +114,13 @@
 
   HQ.qrSrc = (data) => "/kiosk/qr.svg?data=" + encodeURIComponent(data);
 
-  HQ.etaText = function (minutes) {
+  /* "约 10–20 分钟" from the ticket's calibrated range when it has one, else "约 12 分钟". */
+  HQ.etaText = function (minutes, range) {
     if (minutes === null || minutes === undefined) return "—";
+    if (range && range[1] !== null && range[1] > 0) {
+      const lo = Math.max(0, Math.round(range[0])), hi = Math.round(range[1]);
+      return hi > lo ? HQ.t("eta_range", { lo, hi }) : HQ.t("eta_about", { n: hi });
+    }
     const n = Math.round(minutes);
     return n <= 0 ? HQ.t("eta_soon") : HQ.t("eta_about", { n });
   };

@@ -75,14 +75,14 @@
     const t = K.ticket;
     const live = K.live && K.live.synced;
     $("ticket-ahead").textContent = live && t.ahead !== null ? HQ.t("ahead_n", { n: t.ahead }) : "—";
-    $("ticket-eta").textContent = live ? HQ.etaText(t.eta_minutes) : "—";
+    $("ticket-eta").textContent = live ? HQ.etaText(t.eta_minutes, t.eta_range_minutes) : "—";
   }
 
   const refreshTicket = HQ.debounce(async () => {
     if (K.screen !== "ticket" || !K.ticket) return;
     const res = await HQ.api("GET", "/api/tickets/" + K.ticket.id);
     if (res.ok && K.ticket && res.data.id === K.ticket.id) {
-      Object.assign(K.ticket, { ahead: res.data.ahead, eta_minutes: res.data.eta_minutes, status: res.data.status });
+      Object.assign(K.ticket, { ahead: res.data.ahead, eta_minutes: res.data.eta_minutes, eta_range_minutes: res.data.eta_range_minutes, status: res.data.status });
       renderTicketLive();
     }
   }, 400);

@@ -50,7 +50,7 @@
 
     $("waiting").hidden = t.status !== "waiting";
     $("ahead").textContent = live && t.ahead !== null ? String(t.ahead) : "—";
-    $("eta").textContent = live ? HQ.etaText(t.eta_minutes) : "—";
+    $("eta").textContent = live ? HQ.etaText(t.eta_minutes, t.eta_range_minutes) : "—";
 
     $("called").hidden = t.status !== "called";
     $("window-number").textContent = t.window_number || "";

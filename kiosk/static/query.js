@@ -150,7 +150,7 @@
       atWindow ? h("p", { class: "called-to" }, HQ.t("called_to", { n: t.window_number })) : null,
       t.status === "waiting" ? h("div", { class: "ticket-stats" },
         h("div", {}, h("span", {}, HQ.t("ahead")), h("b", { class: "live" }, live ? HQ.t("ahead_n", { n: t.ahead }) : "—")),
-        h("div", {}, h("span", {}, HQ.t("eta")), h("b", { class: "live" }, live ? HQ.etaText(t.eta_minutes) : "—"))) : null));
+        h("div", {}, h("span", {}, HQ.t("eta")), h("b", { class: "live" }, live ? HQ.etaText(t.eta_minutes, t.eta_range_minutes) : "—"))) : null));
   }
   $("ticket-go").addEventListener("click", lookup);
   $("ticket-input").addEventListener("keydown", (e) => { if (e.key === "Enter") lookup(); });
