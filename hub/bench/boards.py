@@ -157,3 +157,49 @@ def _handle(board, messages, now, called):
             board.send_text("40")  # Engine.IO open -> Socket.IO connect to "/"
         elif m.startswith(b'42["snapshot"'):
             board.ready = True
+
+
+def sio_worker(host, port, count, conn):
+    """A child process: `count` ordinary python-socketio clients (WebSocket transport), as a board
+    program or a phone page's library would connect; the same reports as `worker`."""
+    import threading
+
+    import socketio
+
+    called, errors, lock, ready = {}, [], threading.Lock(), []
+
+    def board():
+        client = socketio.Client(reconnection=False)
+        got = threading.Event()
+
+        @client.on("snapshot")
+        def snapshot(_data):
+            got.set()
+
+        @client.on("ticket.called")
+        def on_called(data):
+            now = time.monotonic()
+            ticket = data["ticket"]["id"]
+            with lock:
+                latest, boards = called.get(ticket, (0.0, 0))
+                called[ticket] = (max(latest, now), boards + 1)
+        client.connect(f"http://{host}:{port}", transports=["websocket"], wait_timeout=CONNECT_TIMEOUT)
+        if not got.wait(CONNECT_TIMEOUT):
+            raise ConnectionError("a python-socketio board got no snapshot")
+        return client
+
+    clients = []
+    try:
+        for _ in range(count):
+            clients.append(board())
+    except Exception as exc:  # noqa: BLE001  (any failure to connect is reported to the parent)
+        conn.send(("error", f"python-socketio board failed after {len(clients)}: {exc}"))
+        return
+    conn.send(("ready", len(clients)))
+    conn.recv()
+    with lock:
+        result = dict(called)
+    ready = sum(c.connected for c in clients)
+    conn.send(("result", result, errors, ready))
+    for c in clients:
+        c.disconnect()

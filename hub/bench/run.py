@@ -24,13 +24,15 @@ import threading
 import time
 from pathlib import Path
 
-from hub.bench.boards import worker
+from hub.bench.boards import sio_worker, worker
 from hub.rules.stats import percentile
 
 RATES = (0, 10, 25, 50, 100, 150, 200, 300, 400, 600)  # tickets per second, phase by phase (0: calls only)
 ISSUERS = 4  # kiosk connections issuing in parallel
 CALLS_PER_SECOND = 5
 KEPT_UP = 0.95  # a phase counts when it issued this share of its target
+SIO_SHARE = 5  # one board in this many is an ordinary python-socketio client
+BENT = 2.0  # the ticket p99 "bends" at the first phase whose p99 passes this many times the first loaded one's
 HOST = "127.0.0.1"
 # The hub's clock runs from 2026-11-26 10:00 Asia/Shanghai (a Thursday morning) rather than the
 # machine's: a bench started after the hall's closing time would otherwise see the hub expire the
@@ -74,7 +76,7 @@ class Client:
 class Hub:
     """A hub process on a temporary database with the demo users."""
 
-    def __init__(self, config=None):
+    def __init__(self, config=None, core=None):
         from hub.cli.commands import ensure_demo_users
         from hub.store.database import Store
 
@@ -88,7 +90,8 @@ class Hub:
         self._ticking, self._began = threading.Event(), time.monotonic()
         self._tick()
         threading.Thread(target=self._clock, daemon=True).start()
-        args = [sys.executable, "-m", "hub.cli.main", "serve", "--db", str(self.db), "--host", HOST,
+        pin = ["taskset", "-c", str(core)] if core is not None else []
+        args = pin + [sys.executable, "-m", "hub.cli.main", "serve", "--db", str(self.db), "--host", HOST,
                 "--port", str(self.port), "--clock-file", str(self.clock_file)]
         if config:
             args += ["--config", str(config), "--demo-keys"]  # a bench may run a copy of the demo hall
@@ -139,14 +142,23 @@ class Hub:
 
 
 # boards ---------------------------------------------------------------------------
+def board_shares(boards, processes):
+    """[(worker function, boards)]: one board in SIO_SHARE (at least one, when there are two or more) is
+    an ordinary python-socketio client, in a process of their own; the rest are raw WebSocket boards
+    shared among `processes` processes."""
+    sio = max(1, -(-boards // SIO_SHARE)) if boards > 1 else 0
+    raw = boards - sio
+    shares = [(worker, raw // processes + (1 if i < raw % processes else 0)) for i in range(processes)]
+    return [(target, n) for target, n in shares + [(sio_worker, sio)] if n]
+
+
 def start_boards(port, boards, processes):
     ctx = multiprocessing.get_context("fork")
-    shares = [boards // processes + (1 if i < boards % processes else 0) for i in range(processes)]
     procs = []
-    for share in shares:
+    for target, share in board_shares(boards, processes):
         if share:
             parent, child = ctx.Pipe()
-            p = ctx.Process(target=worker, args=(HOST, port, share, child), daemon=True)
+            p = ctx.Process(target=target, args=(HOST, port, share, child), daemon=True)
             p.start()
             procs.append((p, parent))
     for p, conn in procs:
@@ -248,10 +260,11 @@ def caller(port, token, stop, calls, phase):
         client.close()
 
 
-def run_bench(boards=200, seconds=20.0, config=None, processes=None):
-    """The `hallq bench` JSON document (see API.md), plus the phases it went through."""
-    machine = {"cpus": os.cpu_count(), "loadavg_1m": round(os.getloadavg()[0], 2)}
-    hub = Hub(config)
+def run_bench(boards=200, seconds=20.0, config=None, processes=None, core=None):
+    """The `hallq bench` JSON document (see API.md), plus the phases it went through. `core`: the hub
+    runs pinned to that CPU (taskset), the nearest this machine gets to one small board's core."""
+    machine = {"cpus": os.cpu_count(), "loadavg_1m": round(os.getloadavg()[0], 2), "hub_core": core}
+    hub = Hub(config, core)
     procs = []
     try:
         disk = disk_commit_ms(hub.dir)
@@ -295,6 +308,7 @@ def run_bench(boards=200, seconds=20.0, config=None, processes=None):
             p.kill()
         hub.stop()
     doc = report(boards, phases, calls, called)
+    doc["eta_range_ms"] = eta_range_ms(config, core)
     doc.update(hub_rss_mb=rss, hub_rss_peak_mb=peak, boards_connected=connected, disk_commit_ms=disk,
                machine=machine, errors=errors[:10])
     return doc
@@ -309,24 +323,40 @@ def report(boards, phases, calls, called):
         loaded = [i for i, p in enumerate(phases) if p["rate"] > 0][:1]
     counted = set(kept) | set(loaded)
     lat = [x for i in loaded for x in phases[i]["latencies"]]
-    delays, missed = [], 0
-    for ticket, sent, phase in calls:
-        latest, count = called.get(ticket, (None, 0))
-        if latest is None or count < boards:
-            missed += 1
-        elif phase in counted:
-            delays.append((latest - sent) * 1000)
+    # a call some board never got counts, as an endless delay: it is in the percentiles, not left out
+    delay = {t: (called[t][0] - sent) * 1000 if called.get(t, (None, 0))[1] >= boards else float("inf")
+             for t, sent, _ in calls}
+    missed = sum(d == float("inf") for d in delay.values())
+    delays = [delay[t] for t, _, phase in calls if phase in counted]
     for i, p in enumerate(phases):
-        mine = [(called[t][0] - sent) * 1000 for t, sent, ph in calls
-                if ph == i and called.get(t, (None, 0))[1] >= boards]
+        mine = [delay[t] for t, _, ph in calls if ph == i]
         p["call_to_board_ms"] = {"p50": _ms(percentile(mine, 50)), "p99": _ms(percentile(mine, 99))}
+        p["missed"] = sum(d == float("inf") for d in mine)
+    first = next((phases[i]["ticket_ms"]["p99"] for i in loaded), None)
+    knee = [i for i in loaded if first is not None and phases[i]["ticket_ms"]["p99"] <= BENT * first]
     return {"boards": boards, "tickets": sum(p["tickets"] for p in phases),
             "ticket_ms": {"p50": _ms(percentile(lat, 50)), "p99": _ms(percentile(lat, 99))},
             "tickets_per_s": max((phases[i]["tickets_per_s"] for i in loaded), default=0.0),
+            "tickets_per_s_before_bend": max((phases[i]["tickets_per_s"] for i in knee), default=0.0),
             "call_to_board_ms": {"p50": _ms(percentile(delays, 50)), "p99": _ms(percentile(delays, 99))},
-            "calls": len(calls), "calls_missed": missed,
+            "calls": len(calls), "missed": missed, "calls_missed": missed,
             "phases": [{k: v for k, v in p.items() if k != "latencies"} for p in phases]}
 
 
+def eta_range_ms(config, core):
+    """The ETA range's cost at 150 waiting tickets (hub/bench/eta_range.py), on the hub's core when pinned."""
+    from hub.bench.eta_range import range_timing
+    from hub.hallfile.model import load_hall
+
+    if core is not None:
+        os.sched_setaffinity(0, {core})
+    try:
+        return range_timing(load_hall(config))
+    finally:
+        if core is not None:
+            os.sched_setaffinity(0, range(os.cpu_count()))
+
+
 def _ms(v):
-    return None if v is None else round(v, 2)
+    """Milliseconds, rounded; an endless delay (a missed call) as null."""
+    return None if v is None or v != v or v == float("inf") else round(v, 2)

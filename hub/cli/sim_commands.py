@@ -65,6 +65,8 @@ def register(sub):
     p.add_argument("--config", metavar="FILE", help="大厅配置文件 (默认: 演示大厅)")
     p.add_argument("--limits-cost", action="store_true",
                    help="只测防滥用限制给每次 POST /api/tickets 增加的时间 (毫秒, JSON)")
+    p.add_argument("--pin-core", type=_number(int, 0, high=1023), default=None, metavar="N",
+                   help="hub 只用第 N 个 CPU 核 (taskset), 近似一块树莓派的一个核")
     p.set_defaults(handler=cmd_bench)
 
 
@@ -145,7 +147,7 @@ def cmd_bench(args):
         print(json.dumps(measure(), ensure_ascii=False, indent=2))
         return 0
     try:
-        doc = run_bench(boards=args.boards, seconds=args.seconds, config=args.config)
+        doc = run_bench(boards=args.boards, seconds=args.seconds, config=args.config, core=args.pin_core)
     except RuntimeError as exc:
         return _fail(f"压力测试失败: {exc}")
     print(json.dumps(doc, ensure_ascii=False, indent=2) if args.json else bench_text(doc))

@@ -180,6 +180,7 @@ class Estimates(ServiceTimes):
         self._cache = None
         self._dirty = True
         self._computed_at = 0.0
+        self._ranges, self._ranges_at = None, 0.0
         self._load_samples()
 
     def _load_samples(self):
@@ -279,9 +280,7 @@ class Estimates(ServiceTimes):
             f"({RANK_SQL} < ? OR ({RANK_SQL} = ? AND (first_issued_at < ? OR (first_issued_at = ? AND id < ?))))",
             (t.queue, t.id, now, rank, now, rank, since, since, t.id))[0]
         forecast = self._current()
-        if "ranges" not in forecast:
-            forecast["ranges"] = forecast.pop("range_of")()
-        found = ticket_range(forecast, t)
+        found = ticket_range(dict(forecast, ranges=self._fresh_ranges(forecast)), t)
         if found is not None:
             return ahead, found[0], found[1]
         wait = forecast["waits"].get(t.id)
@@ -290,12 +289,24 @@ class Estimates(ServiceTimes):
         return ahead, wait, None
 
 
+    def _fresh_ranges(self, forecast):
+        """The forecast's ranges, computed when a ticket first asks; but at most one computation
+        every FORECAST_INTERVAL seconds: in a burst of tickets the ranges of the last one serve
+        (a ticket they do not know gets its queue's new ticket's)."""
+        if "ranges" not in forecast:
+            if self._ranges is not None and time.monotonic() - self._ranges_at < FORECAST_INTERVAL:
+                return self._ranges
+            forecast["ranges"] = forecast["range_of"]()
+            self._ranges, self._ranges_at = forecast["ranges"], time.monotonic()
+        return forecast["ranges"]
+
+
 def ticket_range(forecast, t):
     """(minutes, [low, high]) of a ticket from a forecast's ranges (its queue's new ticket's when
     the ticket is newer than the forecast), or None."""
     ranges = forecast["ranges"]
     found = ranges.get(t.id)
-    if found is None and t.id not in forecast["waits"]:
+    if found is None:
         found = next((ranges.get(pid) for pid, q in forecast["phantoms"].items() if q == t.queue), None)
     if found is None:
         return None
