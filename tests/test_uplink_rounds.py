@@ -200,3 +200,21 @@ def test_a_restored_hub_moves_its_ids_past_what_the_county_has(store):
     assert add_events(store, 1) == [51]
     up.round()
     assert county.acked() == 51
+
+
+def test_the_automatic_retention_after_closing_keeps_what_the_county_has_not_acknowledged(store):
+    from dataclasses import replace
+
+    from hub.hallfile.model import load_hall
+    from hub.service import rhythm
+    from hub.service.hall import HallService
+    hall = replace(load_hall(), county=County("http://c", "town-a", "k" * 20))
+    add_events(store, 10, at=T0 - 500 * 86400)  # older than the 400 days kept
+    county = FakeCounty()
+    up = uplink(store, county, batch=4)
+    up.round()  # the county has 1..4, then goes away
+    svc = HallService(hall, store, FixedClock(T0), uplink=up)
+    assert rhythm.prune(svc) == 4
+    assert [r[0] for r in store.query("SELECT id FROM events ORDER BY id")] == list(range(5, 11))
+    standalone = HallService(load_hall(), store, FixedClock(T0))
+    assert rhythm.prune(standalone) == 5  # without [county] only the newest row stays
