@@ -156,3 +156,25 @@ def test_killed_mid_ingest_nothing_acknowledged_is_lost(served, county_dsn):
     (row,) = [h for h in boss.get(server.url + f"/api/county/halls?date={DAY}", timeout=5).json()["halls"]
               if h["id"] == "qinghe"]
     assert row["events"] == len(events) and row["today"]["tickets"] == 400
+
+
+def test_the_catalogue_is_checked_published_and_pulled(served, county_dsn, tmp_path):
+    server, keys = served
+    auth = {"Authorization": f"Bearer {keys['qinghe']}"}
+    r = requests.get(server.url + "/api/county/catalog", headers=auth, timeout=5)
+    assert r.status_code == 404 and r.json()["error"]["code"] == "no_catalog"
+    from hub.hallfile.model import demo_hall_path
+    broken = tmp_path / "broken.toml"
+    broken.write_text(demo_hall_path().read_text(encoding="utf-8").replace('queue = "A"', 'queue = "Z"', 1),
+                      encoding="utf-8")
+    done = hallq("county", "publish-catalog", str(broken), dsn=county_dsn)
+    assert done.returncode == 1 and "matters[0].queue" in done.stderr and "行" in done.stderr
+    done = hallq("county", "publish-catalog", str(demo_hall_path()), dsn=county_dsn)
+    assert done.returncode == 0 and "第 1 版" in done.stdout, done.stderr
+    catalog = requests.get(server.url + "/api/county/catalog", headers=auth, timeout=5).json()
+    assert catalog["version"] == 1 and catalog["matters"][0]["id"] == "m01"
+    assert catalog["matters"][0]["materials"] == ["居民身份证", "户口簿", "参保登记表"]
+    assert requests.get(server.url + "/api/county/catalog?known=1", headers=auth, timeout=5).json() == \
+        {"version": 1, "unchanged": True}
+    assert requests.get(server.url + "/api/county/catalog", timeout=5).status_code == 401
+    assert server.login("boss", "2468").get(server.url + "/api/county/catalog", timeout=5).json()["version"] == 1

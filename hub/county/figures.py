@@ -225,8 +225,9 @@ def acked_through(acked, ids_above):
 
 
 # reading the sums --------------------------------------------------------------
-def p90_minutes(buckets):
-    """The 90th percentile wait (nearest rank) from {bucket: count}, in minutes, to the half minute."""
+def p90_bucket(buckets):
+    """The wait bucket holding the 90th percentile (nearest rank) of {bucket: count}; None if empty.
+    (hub.county.reads.p90_buckets asks PostgreSQL the same question.)"""
     total = sum(n for n in buckets.values() if n > 0)
     if not total:
         return None
@@ -235,16 +236,21 @@ def p90_minutes(buckets):
     for bucket in sorted(buckets):
         seen += max(0, buckets[bucket])
         if seen >= rank:
-            return round((bucket + 0.5) * BUCKET_S / 60.0, 2)
+            return bucket
     return None
+
+
+def bucket_minutes(bucket):
+    """A wait bucket's middle, in minutes: the p90 shown, to the half minute."""
+    return None if bucket is None else round((bucket + 0.5) * BUCKET_S / 60.0, 2)
 
 
 def share(part, whole):
     return None if not whole else round(part / whole, 4)
 
 
-def view(sums, buckets=None):
-    """A row of sums as the API shows it."""
+def view(sums, p90=False):
+    """A row of sums as the API shows it; `p90` the 90th-percentile bucket (None: no waits, False: not asked)."""
     g = lambda f: int(round(sums.get(f) or 0))  # noqa: E731 - a short reader
     called = g("called")
     ratings = {str(s): g(f"r{s}") for s in SCORES}
@@ -257,6 +263,6 @@ def view(sums, buckets=None):
         "one_window_counts": {"comprehensive": g("at_comprehensive"), "business": g("at_business")},
         "ratings": ratings, "rated": sum(ratings.values()),
     }
-    if buckets is not None:
-        out["p90_wait_min"] = p90_minutes(buckets)
+    if p90 is not False:
+        out["p90_wait_min"] = bucket_minutes(p90)
     return out

@@ -25,24 +25,52 @@ CASE_COLUMNS = ("number", "matter", "department", "state", "state_event", "deadl
 DEVICE_COLUMNS = ("kind", "online", "fault", "window_id", "state_event")
 
 
-def _upsert_sql(table, key, columns):
-    cols = ", ".join(("hall",) + key + columns)
-    marks = ", ".join(["%s"] * (1 + len(key) + len(columns)))
-    sets = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns)
-    return f"INSERT INTO {table} ({cols}) VALUES ({marks}) ON CONFLICT (hall, {', '.join(key)}) DO UPDATE SET {sets}"
+TYPES = {  # column -> PostgreSQL type, for jsonb_to_recordset
+    "ticket_id": "bigint", "day": "text", "issued_at": "float8", "issued_event": "bigint", "first_event": "bigint",
+    "first_queue": "text", "last_event": "bigint", "status": "text", "queue": "text", "window_id": "text",
+    "window_kind": "text", "finish_class": "text", "end_at": "float8", "first_call_event": "bigint",
+    "first_called_at": "float8", "score": "smallint", "followup_id": "bigint", "state": "text",
+    "state_event": "bigint", "opened_on": "text", "deadline": "text", "done_on": "text", "case_id": "bigint",
+    "number": "text", "matter": "text", "department": "text", "accepted_on": "text", "decided_on": "text",
+    "device_id": "text", "kind": "text", "online": "boolean", "fault": "text", "dimension": "text", "key": "text",
+    "bucket": "integer", "n": "integer", **{f: "float8" for f in FIGURE_FIELDS},
+}
+
+
+def _upsert_sql(table, key, columns, add=False):
+    """One statement for many rows: the rows travel as one JSON array (one parameter, no per-value
+    quoting), `add` sums into the stored row instead of replacing it."""
+    cols = key + columns
+    record = ", ".join(f"{c} {TYPES[c]}" for c in cols)
+    sets = ", ".join(f"{c} = {table}.{c} + EXCLUDED.{c}" if add else f"{c} = EXCLUDED.{c}" for c in columns)
+    return (f"INSERT INTO {table} (hall, {', '.join(cols)}) SELECT %s, {', '.join(cols)} "
+            f"FROM json_to_recordset(%s::json) AS r({record}) "
+            f"ON CONFLICT (hall, {', '.join(key)}) DO UPDATE SET {sets}")
 
 
 TICKET_UPSERT = _upsert_sql("tickets", ("ticket_id",), TICKET_COLUMNS[1:])
 FOLLOWUP_UPSERT = _upsert_sql("followups", ("followup_id",), FOLLOWUP_COLUMNS)
 CASE_UPSERT = _upsert_sql("cases", ("case_id",), CASE_COLUMNS)
 DEVICE_UPSERT = _upsert_sql("devices", ("device_id",), DEVICE_COLUMNS)
-FIGURE_UPSERT = (
-    f"INSERT INTO figures (hall, day, dimension, key, {', '.join(FIGURE_FIELDS)}) "
-    f"VALUES (%s, %s, %s, %s, {', '.join(['%s'] * len(FIGURE_FIELDS))}) "
-    f"ON CONFLICT (hall, day, dimension, key) DO UPDATE SET "
-    + ", ".join(f"{f} = figures.{f} + EXCLUDED.{f}" for f in FIGURE_FIELDS))
-WAIT_UPSERT = ("INSERT INTO waits (hall, day, bucket, n) VALUES (%s, %s, %s, %s) "
-               "ON CONFLICT (hall, day, bucket) DO UPDATE SET n = waits.n + EXCLUDED.n")
+FIGURE_UPSERT = _upsert_sql("figures", ("day", "dimension", "key"), FIGURE_FIELDS, add=True)
+WAIT_UPSERT = _upsert_sql("waits", ("day", "bucket"), ("n",), add=True)
+EVENT_INSERT = (
+    "INSERT INTO events (hall, event_id, at, type, data, received_at) "
+    "SELECT %s, e.event_id, e.at, e.type, e.data, %s FROM json_to_recordset(%s::json) "
+    "AS e(event_id bigint, at float8, type text, data json) "
+    "ON CONFLICT (hall, event_id) DO NOTHING RETURNING event_id")
+
+P90_UPSERT = (
+    "INSERT INTO day_p90 (hall, day, bucket) "
+    "SELECT hall, day, min(bucket) FILTER (WHERE seen >= ceil(0.9 * total)) FROM ("
+    "  SELECT hall, day, bucket, sum(n) OVER (PARTITION BY day ORDER BY bucket) AS seen,"
+    "         sum(n) OVER (PARTITION BY day) AS total FROM waits WHERE hall=%s AND day = ANY(%s) AND n > 0) w "
+    "GROUP BY hall, day ON CONFLICT (hall, day) DO UPDATE SET bucket = EXCLUDED.bucket")
+
+
+def _write(conn, sql, hall, rows):
+    if rows:
+        conn.execute(sql, (hall, json.dumps(rows, ensure_ascii=False)))
 
 
 def _ticket_id(type_, data):
@@ -90,13 +118,9 @@ class Ingest:
     def _store_events(self, events):
         if not events:
             return []
-        ids, ats, types, datas = zip(*events)
-        rows = self.conn.execute(
-            "INSERT INTO events (hall, event_id, at, type, data, received_at) "
-            "SELECT %s, e, a, t, d::jsonb, %s FROM unnest(%s::bigint[], %s::float8[], %s::text[], %s::text[]) "
-            "AS u(e, a, t, d) ON CONFLICT (hall, event_id) DO NOTHING RETURNING event_id",
-            (self.hall, self.now, list(ids), list(ats), list(types),
-             [json.dumps(d, ensure_ascii=False) for d in datas])).fetchall()
+        payload = json.dumps([{"event_id": e, "at": a, "type": t, "data": d} for e, a, t, d in events],
+                             ensure_ascii=False)
+        rows = self.conn.execute(EVENT_INSERT, (self.hall, self.now, payload)).fetchall()
         new = {r["event_id"] for r in rows}
         return [e for e in events if e[0] in new]
 
@@ -131,16 +155,16 @@ class Ingest:
                     sums[(day,) + key][f] += v
             for bucket, n in hist.items():
                 buckets[(day, bucket)] += n
-            rows.append((self.hall,) + tuple(new[c] for c in TICKET_COLUMNS))
-        if rows:
-            self.conn.cursor().executemany(TICKET_UPSERT, rows)
-        figure_rows = [(self.hall,) + key + tuple(f.get(name, 0) for name in FIGURE_FIELDS)
-                       for key, f in sums.items() if key[0] is not None and any(f.values())]
-        if figure_rows:
-            self.conn.cursor().executemany(FIGURE_UPSERT, figure_rows)
-        wait_rows = [(self.hall, day, b, n) for (day, b), n in buckets.items() if n and day is not None]
-        if wait_rows:
-            self.conn.cursor().executemany(WAIT_UPSERT, wait_rows)
+            rows.append({c: new[c] for c in TICKET_COLUMNS})
+        _write(self.conn, TICKET_UPSERT, self.hall, rows)
+        _write(self.conn, FIGURE_UPSERT, self.hall, [
+            dict({"day": key[0], "dimension": key[1], "key": key[2]}, **{name: f.get(name, 0) for name in FIGURE_FIELDS})
+            for key, f in sums.items() if key[0] is not None and any(f.values())])
+        _write(self.conn, WAIT_UPSERT, self.hall, [{"day": day, "bucket": b, "n": n}
+                                                    for (day, b), n in buckets.items() if n and day is not None])
+        days = sorted({day for (day, _), n in buckets.items() if n and day is not None})
+        if days:
+            self.conn.execute(P90_UPSERT, (self.hall, days))
 
     def _contribution(self, state, closing):
         if state is None:
@@ -180,8 +204,8 @@ class Ingest:
             state = states.get(ident)
             for event in evs:
                 state = apply(state, event)
-            rows.append((self.hall, ident) + tuple(state[c] for c in columns))
-        self.conn.cursor().executemany(upsert, rows)
+            rows.append(dict({key: ident}, **{c: state[c] for c in columns}))
+        _write(self.conn, upsert, self.hall, rows)
 
     def _catalog(self, fresh, known_event):
         applied = [(e, d.get("version")) for e, a, t, d in fresh

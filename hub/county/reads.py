@@ -29,13 +29,26 @@ def sums(conn, scope, first, last, dimension="day"):
     return {r["hall"]: {f: r[f] or 0 for f in FIGURE_FIELDS} for r in rows}
 
 
-def buckets(conn, scope, first, last):
+def p90_buckets(conn, scope, first, last, by_hall=True):
+    """{hall: the wait bucket holding the 90th percentile (nearest rank)} over first..last, found by
+    PostgreSQL from the running sums of the histogram (a busy year has many buckets); with
+    by_hall=False one entry "total" for all the halls together."""
     where, params = _scope(scope)
-    out = defaultdict(dict)
-    for r in conn.execute(f"SELECT hall, bucket, sum(n) AS n FROM waits WHERE day BETWEEN %s AND %s{where} "
-                          f"GROUP BY hall, bucket", (first, last) + params):
-        out[r["hall"]][r["bucket"]] = r["n"]
-    return out
+    group = "hall" if by_hall else "'total'::text"
+    rows = conn.execute(
+        f"SELECT hall, min(bucket) FILTER (WHERE seen >= ceil(0.9 * total)) AS bucket FROM ("
+        f"  SELECT hall, bucket, sum(n) OVER (PARTITION BY hall ORDER BY bucket) AS seen,"
+        f"         sum(n) OVER (PARTITION BY hall) AS total FROM ("
+        f"    SELECT {group} AS hall, bucket, sum(n) AS n FROM waits WHERE day BETWEEN %s AND %s AND n > 0{where}"
+        f"    GROUP BY 1, bucket) g) w GROUP BY hall", (first, last) + params).fetchall()
+    return {r["hall"]: r["bucket"] for r in rows if r["bucket"] is not None}
+
+
+def day_p90(conn, scope, day):
+    """{hall: its 90th-percentile wait bucket on `day`}, as the ingest keeps it."""
+    where, params = _scope(scope)
+    rows = conn.execute(f"SELECT hall, bucket FROM day_p90 WHERE day=%s{where}", (day,) + params).fetchall()
+    return {r["hall"]: r["bucket"] for r in rows}
 
 
 def open_counts(conn, scope, today):

@@ -13,7 +13,6 @@ Halls rank by items passed, then one-window share, then served within 15 minutes
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date
 
 from hub.county.figures import share, view
@@ -65,8 +64,8 @@ def _informed(facts):
     return share(complete, total), complete, total
 
 
-def _row(hall_id, name, sums, buckets, met, informed):
-    figures = view(sums, buckets)
+def _row(hall_id, name, sums, p90, met, informed):
+    figures = view(sums, p90)
     ratings = figures["ratings"]
     row = {"id": hall_id, "name": name, **{k: figures[k] for k in (
         "tickets", "served", "called", "waiting", "no_shows", "mean_wait_min", "p90_wait_min",
@@ -93,23 +92,20 @@ def _rank_key(row):
 EMPTY_MET = {"followups_due": 0, "followups_on_time": 0, "cases_due": 0, "cases_on_time": 0}
 
 
-def build(halls, sums, waits, met, first, last, generated_at=None):
-    """The bulletin over first..last: one ranked row per hall, and the total."""
-    rows = [_row(h["id"], h["name"], sums.get(h["id"], {}), waits.get(h["id"], {}), met.get(h["id"], EMPTY_MET),
+def build(halls, sums, p90, met, first, last, generated_at=None, total_p90=None):
+    """The bulletin over first..last: one ranked row per hall, and the total.
+    `p90` {hall: its 90th-percentile wait bucket}, `total_p90` the county's."""
+    rows = [_row(h["id"], h["name"], sums.get(h["id"], {}), p90.get(h["id"]), met.get(h["id"], EMPTY_MET),
                  _informed(h["facts"])) for h in halls]
     rows.sort(key=_rank_key)
     for i, row in enumerate(rows, start=1):
         row["rank"] = i
     total_sums = {f: sum((sums.get(h["id"], {}).get(f) or 0) for h in halls) for f in FIGURE_FIELDS}
-    total_waits = defaultdict(int)
-    for h in halls:
-        for bucket, n in waits.get(h["id"], {}).items():
-            total_waits[bucket] += n
     total_met = {k: sum(met.get(h["id"], EMPTY_MET)[k] for h in halls) for k in EMPTY_MET}
     informed = [_informed(h["facts"]) for h in halls]
     complete = sum(i[1] for i in informed if i[1] is not None)
     matters = sum(i[2] for i in informed if i[2] is not None)
-    total = _row("total", "全县合计", total_sums, total_waits, total_met, (share(complete, matters), complete, matters))
+    total = _row("total", "全县合计", total_sums, total_p90, total_met, (share(complete, matters), complete, matters))
     total["rank"] = None
     return {"kind": "county_bulletin", "title": f"便民服务中心“一窗受理”工作通报 ({first} 至 {last})", "from": first,
             "to": last, "generated_at": generated_at, "target_one_window_share": ONE_WINDOW_TARGET,

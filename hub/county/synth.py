@@ -47,8 +47,9 @@ def _window(wid, number, kind):
     return {"id": wid, "number": number, "kind": kind, "state": "open"}
 
 
-def hall_day(day, tickets=300, seed=0, first_id=1, tz=TZ, window_kinds=None):
-    """A simulated day of one hall: about 4.5 events a ticket, ids from first_id, in time order."""
+def hall_day(day, tickets=300, seed=0, first_id=1, tz=TZ, window_kinds=None, first_ticket=1):
+    """A simulated day of one hall: about 4.5 events a ticket, event ids from first_id and ticket
+    (case, follow-up) ids from first_ticket, in time order."""
     rnd = random.Random(seed)
     log = Log(first_id, tz)
     midnight = datetime.fromisoformat(day).replace(tzinfo=ZoneInfo(tz)).timestamp()
@@ -59,7 +60,7 @@ def hall_day(day, tickets=300, seed=0, first_id=1, tz=TZ, window_kinds=None):
         issued = midnight + OPEN_S + (CLOSE_S - OPEN_S - 1800) * (n + rnd.random()) / tickets
         queue = rnd.choice("AAAABBCD")
         counters[queue] = counters.get(queue, 0) + 1
-        tid = n + 1
+        tid = first_ticket + n
         number = f"{queue}{counters[queue]:03d}"
         log.emit(issued, "ticket.issued", {"ticket": _ticket(log, tid, number, queue, issued, "waiting")})
         wid, wnum, kind = min(windows, key=lambda w: free_at[w[0]])
