@@ -11,6 +11,12 @@ date is past that day: the hall service takes the new matters, and the event
 `catalog.applied {"version", "day", "matters", "local"}` tells the county which
 version the hall runs. State lives in the settings table, so a restarted hub
 runs the catalogue it ran (`restore()`).
+
+Its parts are given when the hall is composed: the store (settings), the
+clock, the county link, the hall file's path and time zone, `record(settings,
+deleted, event)` — one transaction writing settings rows, deleting others and
+appending one private event, published after COMMIT — and `use_matters(matters,
+materials_en)`, which gives the running hall the new matters.
 """
 from __future__ import annotations
 
@@ -26,15 +32,17 @@ APPLIED, PENDING, REFUSED = "catalog.applied", "catalog.pending", "catalog.refus
 
 
 class CountyCatalog:
-    def __init__(self, svc, link):
-        self.svc, self.link = svc, link
+    def __init__(self, store, clock, link, hall_source, timezone, record, use_matters):
+        self.store, self.clock, self.link = store, clock, link
+        self.hall_source, self.timezone = hall_source, timezone
+        self.record, self.use_matters = record, use_matters
         self.local_ids = frozenset()  # the hall's own matters, beside the county's
         self.running = None  # the version in use since the last restore or apply
         self.last_pull_at = None
 
     # state ---------------------------------------------------------------------------
     def _get(self, key):
-        row = self.svc.store.query_one("SELECT value FROM settings WHERE key = ?", (key,))
+        row = self.store.query_one("SELECT value FROM settings WHERE key = ?", (key,))
         return json.loads(row[0]) if row else None
 
     def version(self):
@@ -69,7 +77,7 @@ class CountyCatalog:
 
     def pull(self):
         """Fetch the county's catalogue; check a new version now, keep it for tomorrow."""
-        self.last_pull_at = self.svc.clock.now()
+        self.last_pull_at = self.clock.now()
         body = self.link.catalog()
         if body is None:
             return None
@@ -78,10 +86,10 @@ class CountyCatalog:
         if version is not None and version in known:
             return None
         try:
-            apply_catalog(self.svc.hall.source, body)
+            apply_catalog(self.hall_source, body)
         except CatalogError as exc:
             return self._refuse(body, exc.errors)
-        today = hall_date(self.svc.clock.now(), self.svc.hall.timezone)
+        today = hall_date(self.clock.now(), self.timezone)
         self._set(PENDING, {"version": version, "fetched_on": today, "body": body})
         log.info("county catalogue v%s fetched; applied at the start of the next hall day", version)
         return "pending"
@@ -89,7 +97,7 @@ class CountyCatalog:
     # the hub's rhythm ----------------------------------------------------------------------
     def apply_if_due(self):
         pending = self._get(PENDING)
-        today = hall_date(self.svc.clock.now(), self.svc.hall.timezone)
+        today = hall_date(self.clock.now(), self.timezone)
         if pending is None or today <= pending["fetched_on"]:
             return None
         try:
@@ -98,22 +106,16 @@ class CountyCatalog:
             self._clear(PENDING)
             return self._refuse(pending["body"], exc.errors)
         version = pending["version"]
-
-        def work(conn, now, emit):
-            conn.execute("DELETE FROM settings WHERE key = ?", (PENDING,))
-            conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
-                         (APPLIED, json.dumps({"version": version, "day": today, "body": pending["body"]},
-                                              ensure_ascii=False)))
-            emit("catalog.applied", {"version": version, "day": today, "matters": len(county_ids),
-                                     "local": sorted(self.local_ids)}, public=False)
-        self.svc._commit(work)
+        self.record({APPLIED: {"version": version, "day": today, "body": pending["body"]}}, (PENDING,),
+                    ("catalog.applied", {"version": version, "day": today, "matters": len(county_ids),
+                                         "local": sorted(self.local_ids)}))
         log.info("county catalogue v%s applied on %s (%d local matters kept)", version, today, len(self.local_ids))
         return "applied"
 
     # helpers -------------------------------------------------------------------------------
     def _use(self, body):
-        hall, county_ids, local_ids = apply_catalog(self.svc.hall.source, body)
-        self.svc.use_matters(hall.matters, hall.materials_en)
+        hall, county_ids, local_ids = apply_catalog(self.hall_source, body)
+        self.use_matters(hall.matters, hall.materials_en)
         self.local_ids = frozenset(local_ids)
         self.running = body.get("version")
         return county_ids
@@ -126,22 +128,17 @@ class CountyCatalog:
 
     def _refuse(self, body, errors):
         version = body.get("version") if isinstance(body, dict) else None
-        now = self.svc.clock.now()
         log.warning("county catalogue v%s refused: %s", version, "; ".join(errors[:5]))
-
-        def work(conn, now_, emit):
-            conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
-                         (REFUSED, json.dumps({"version": version, "errors": errors[:50],
-                                               "at": iso(now, self.svc.hall.timezone)}, ensure_ascii=False)))
-            emit("catalog.refused", {"version": version, "errors": errors[:50]}, public=False)
-        self.svc._commit(work)
+        at = iso(self.clock.now(), self.timezone)
+        self.record({REFUSED: {"version": version, "errors": errors[:50], "at": at}}, (),
+                    ("catalog.refused", {"version": version, "errors": errors[:50]}))
         return "refused"
 
     def _set(self, key, value):
-        with self.svc.store.transaction() as conn:
+        with self.store.transaction() as conn:
             conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
                          (key, json.dumps(value, ensure_ascii=False)))
 
     def _clear(self, key):
-        with self.svc.store.transaction() as conn:
+        with self.store.transaction() as conn:
             conn.execute("DELETE FROM settings WHERE key = ?", (key,))

@@ -335,6 +335,17 @@ class HallService(WindowOps, Feedback):
                              county=self.uplink.status() if self.uplink and db_error is None else None,
                              catalog=self.catalog.status() if self.catalog and db_error is None else None)
 
+    def record_settings(self, settings, deleted, event):
+        """Settings rows written (JSON values) and deleted with one private event, in one transaction."""
+        def work(conn, now, emit):
+            for key in deleted:
+                conn.execute("DELETE FROM settings WHERE key = ?", (key,))
+            for key, value in settings.items():
+                conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+                             (key, json.dumps(value, ensure_ascii=False)))
+            emit(*event, public=False)
+        return self._commit(work)
+
     def use_matters(self, matters, materials_en):
         """The county's catalogue, at the start of a hall day (hub/service/catalog.py): the same
         hall with other matters. Every holder of the hall model takes the new one."""

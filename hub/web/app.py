@@ -53,7 +53,8 @@ def create_app(hall, store, clock, async_mode="gevent"):
     app.extensions["hallq"] = svc
     if uplink is not None:
         if hall.county.catalog:
-            catalog = CountyCatalog(svc, link)
+            catalog = CountyCatalog(store, clock, link, hall.source, hall.timezone, svc.record_settings,
+                                    svc.use_matters)
             catalog.restore()
             svc.catalog = catalog
         runner = UplinkRunner(uplink, catalog)
