@@ -8,14 +8,14 @@ every reason (event `catalog.refused`, the 运维 tab shows them, the hall keeps
 what it runs) or kept as pending with the hall day it arrived on.
 `apply_if_due()` (the hub's rhythm) applies a pending catalogue once the hall
 date is past that day: the hall service takes the new matters, and the event
-`catalog.applied {"version", "day", "matters", "local"}` tells the county which
-version the hall runs. State lives in the settings table, so a restarted hub
+`catalog.applied {"version", "day", "matters", "local"}` (public: kiosks and
+query terminals reload their matters on it) tells the county which version the hall runs. State lives in the settings table, so a restarted hub
 runs the catalogue it ran (`restore()`).
 
 Its parts are given when the hall is composed: the store (settings), the
 clock, the county link, the hall file's path and time zone, `record(settings,
 deleted, event)` — one transaction writing settings rows, deleting others and
-appending one private event, published after COMMIT — and `use_matters(matters,
+appending one event (private unless `public=True`), published after COMMIT — and `use_matters(matters,
 materials_en)`, which gives the running hall the new matters.
 """
 from __future__ import annotations
@@ -108,7 +108,7 @@ class CountyCatalog:
         version = pending["version"]
         self.record({APPLIED: {"version": version, "day": today, "body": pending["body"]}}, (PENDING,),
                     ("catalog.applied", {"version": version, "day": today, "matters": len(county_ids),
-                                         "local": sorted(self.local_ids)}))
+                                         "local": sorted(self.local_ids)}), public=True)
         log.info("county catalogue v%s applied on %s (%d local matters kept)", version, today, len(self.local_ids))
         return "applied"
 

@@ -335,15 +335,15 @@ class HallService(WindowOps, Feedback):
                              county=self.uplink.status() if self.uplink and db_error is None else None,
                              catalog=self.catalog.status() if self.catalog and db_error is None else None)
 
-    def record_settings(self, settings, deleted, event):
-        """Settings rows written (JSON values) and deleted with one private event, in one transaction."""
+    def record_settings(self, settings, deleted, event, public=False):
+        """Settings rows written (JSON values) and deleted with one event, in one transaction."""
         def work(conn, now, emit):
             for key in deleted:
                 conn.execute("DELETE FROM settings WHERE key = ?", (key,))
             for key, value in settings.items():
                 conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
                              (key, json.dumps(value, ensure_ascii=False)))
-            emit(*event, public=False)
+            emit(*event, public=public)
         return self._commit(work)
 
     def use_matters(self, matters, materials_en):

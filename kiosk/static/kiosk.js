@@ -276,6 +276,7 @@
         else if (K.onDrop) K.onDrop();
       },
       onEvent: (type, data) => {
+        if (type === "catalog.applied") loadCatalog();  // the county's catalogue, from the start of this hall day
         if (Array.isArray(data.queues)) { K.queues = data.queues; K.renderQueues(K.live.synced); }
         if (K.onTicketEvent && type.startsWith("ticket.")) K.onTicketEvent(type, data);
       },

@@ -196,6 +196,7 @@
       if (ok) { loadCatalog(); if (Q.ticket) refreshTicket(); if (Q.matter) renderGuide(); }
     },
     onEvent: (type, data) => {
+      if (type === "catalog.applied") loadCatalog();  // the county's catalogue, from the start of this hall day
       if (Array.isArray(data.queues)) Q.queues = data.queues;
       if (type === "window.changed" || type.startsWith("ticket.")) refreshWindows();
       if (type.startsWith("ticket.")) refreshTicket();
