@@ -61,6 +61,8 @@ def test_a_hall_ships_every_event_to_the_county(tmp_path, hub_factory, county):
     shipped = county.events["town-a"][mine[0]["event_id"]]
     assert shipped["type"] == mine[0]["type"] and isinstance(shipped["at"], float)
     assert shipped["data"]["at"] == mine[0]["at"]  # the hall's local time rides along
+    status = subprocess.run(HALLQ + ["status", "--hub", hub.url], cwd=ROOT, capture_output=True, text=True)
+    assert f"县平台上报：已同步，待上报 0 条，已确认到第 {mine[-1]['event_id']} 条" in status.stdout
     health = hub.get("/api/health").json()["county"]
     assert health == {"state": "ok", "pending_events": 0, "acked_through": mine[-1]["event_id"], "lag_s": 0,
                       "catalog_version": None}  # the county published none

@@ -285,6 +285,11 @@ def cmd_status(args):
         print(f"hub {args.hub}：{state}（版本 {report.get('version', '?')}）")
         for problem in report.get("problems", ()):
             print(f"  - {problem}")
+        county = report.get("county")
+        if county:
+            state = {"ok": "已同步", "behind": "上报滞后", "unreachable": "无法连接"}.get(county["state"], county["state"])
+            print(f"  县平台上报：{state}，待上报 {county['pending_events']} 条，"
+                  f"已确认到第 {county['acked_through']} 条，滞后 {county['lag_s']} 秒")
     return 0 if report.get("status") == "ok" else 1
 
 
