@@ -218,3 +218,17 @@ def test_the_automatic_retention_after_closing_keeps_what_the_county_has_not_ack
     assert [r[0] for r in store.query("SELECT id FROM events ORDER BY id")] == list(range(5, 11))
     standalone = HallService(load_hall(), store, FixedClock(T0))
     assert rhythm.prune(standalone) == 5  # without [county] only the newest row stays
+
+
+def test_a_batch_refused_as_too_large_is_sent_again_in_halves(store):
+    class Strict(FakeCounty):
+        def send(self, body):
+            if len(json.loads(body)["events"]) > 3:
+                raise CountyError("县平台拒绝了请求 (413 body_too_large)", status=413)
+            return super().send(body)
+    county = Strict()
+    add_events(store, 10)
+    up = uplink(store, county, batch=10)
+    for _ in range(8):
+        up.round()
+    assert up.limit == 2 and county.acked() == 10

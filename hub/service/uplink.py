@@ -73,6 +73,7 @@ class Uplink:
         self.last_error = None
         self.last_attempt_at = None
         self.sent = 0  # events sent since start (repeats included)
+        self.limit = county.batch  # halved while the county refuses a batch as too large (413)
         self.notes = []  # what the technician should know (a restored database moved past the county)
         self._join()
 
@@ -95,6 +96,8 @@ class Uplink:
                 self._accept(self.link.send(body), rows)
                 self.last_sent_at = self.clock.now()
         except CountyError as exc:
+            if exc.status == 413 and self.limit > 1:
+                self.limit = max(1, self.limit // 2)  # a proxy with a smaller body limit: smaller batches
             self.failures += 1
             self.acked = None  # ask the county where it stands before sending again
             if self.last_error != str(exc):
@@ -102,14 +105,14 @@ class Uplink:
             self.last_error = str(exc)
             return backoff_delay(self.failures, self.rand())
         self.failures, self.last_error, self.last_ok_at = 0, None, self.clock.now()
-        return 0.0 if len(rows) == self.county.batch else IDLE_S
+        return 0.0 if len(rows) == self.limit else IDLE_S
 
     def _heartbeat_due(self):
         return self.last_sent_at is None or self.clock.now() - self.last_sent_at >= HEARTBEAT_S
 
     def _batch(self):
         return self.store.query("SELECT id, at, type, data FROM events WHERE id > ? ORDER BY id LIMIT ?",
-                                (self.acked, self.county.batch))
+                                (self.acked, self.limit))
 
     def _resume(self, acked):
         newest = self.store.query_one("SELECT max(id) FROM events")[0] or 0
