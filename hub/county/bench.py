@@ -113,59 +113,53 @@ def _ship(url, halls, keys, tickets, day, batch):
     return total, time.perf_counter() - start, latencies, failures
 
 
+def _history_rows(halls, days, today, rnd):
+    """{COPY statement: rows} of a year of stored sums and closed follow-ups and cases per hall."""
+    from hub.county.schema import FIGURE_FIELDS
+    start = date.fromisoformat(today) - timedelta(days=days)
+    keys = [("day", "")] + [("hour", f"{h:02d}:00") for h in range(8, 17)] + \
+           [("queue", q) for q in "ABCD"] + [("window", f"w{w}") for w in range(1, 8)]
+    out = {f"COPY figures (hall, day, dimension, key, {', '.join(FIGURE_FIELDS)}) FROM STDIN": [],
+           "COPY waits (hall, day, bucket, n) FROM STDIN": [],
+           "COPY followups (hall, followup_id, ticket_id, score, state, state_event, opened_on, deadline, done_on) "
+           "FROM STDIN": [],
+           "COPY cases (hall, case_id, number, matter, department, state, state_event, deadline, accepted_on, "
+           "decided_on) FROM STDIN": []}
+    figures, waits, followups, cases = out.values()
+    for hall in halls:
+        for d in range(days):
+            day = (start + timedelta(days=d)).isoformat()
+            for dim, key in keys:
+                n = rnd.randint(20, 60) if dim != "day" else 900
+                figures.append([hall, day, dim, key, n, n, n * 300.0, int(n * 0.8), n - 3, 3, 0, 0, 0,
+                                int(n * 0.85), n - 3, 1, 1, 2, 10, int(n * 0.5)])
+            waits.extend([hall, day, bucket, rnd.randint(1, 40)] for bucket in range(40))
+            for k in range(8):
+                ident = 10_000_000 + d * 10 + k
+                if k < 2:
+                    followups.append([hall, ident, ident, 1, "closed", ident, day, day, day])
+                cases.append([hall, ident, f"H{ident}", "m", "民政", "delivered", ident, day, day, day])
+    return out
+
+
 def _load_history(dsn, halls, days, today):
     """A year of stored sums for each hall, as the ingest would have left them (COPY)."""
     import random
 
     import psycopg
 
-    from hub.county.schema import FIGURE_FIELDS
-    rnd = random.Random(1)
-    start = date.fromisoformat(today) - timedelta(days=days)
-    counts = {"figure_rows": 0, "wait_rows": 0, "followups": 0, "cases": 0}
+    from hub.county.schema import SCHEMA_2
+    tables = _history_rows(halls, days, today, random.Random(1))
     with psycopg.connect(dsn) as conn:
-        cols = ", ".join(FIGURE_FIELDS)
         with conn.cursor() as cur:
-            with cur.copy(f"COPY figures (hall, day, dimension, key, {cols}) FROM STDIN") as copy:
-                for hall in halls:
-                    for d in range(days):
-                        day = (start + timedelta(days=d)).isoformat()
-                        keys = [("day", "")] + [("hour", f"{h:02d}:00") for h in range(8, 17)] + \
-                               [("queue", q) for q in "ABCD"] + [("window", f"w{w}") for w in range(1, 8)]
-                        for dim, key in keys:
-                            n = rnd.randint(20, 60) if dim != "day" else 900
-                            copy.write_row([hall, day, dim, key, n, n, n * 300.0, int(n * 0.8), n - 3, 3, 0, 0, 0,
-                                            int(n * 0.85), n - 3, 1, 1, 2, 10, int(n * 0.5)])
-                            counts["figure_rows"] += 1
-            with cur.copy("COPY waits (hall, day, bucket, n) FROM STDIN") as copy:
-                for hall in halls:
-                    for d in range(days):
-                        day = (start + timedelta(days=d)).isoformat()
-                        for bucket in range(40):
-                            copy.write_row([hall, day, bucket, rnd.randint(1, 40)])
-                            counts["wait_rows"] += 1
-            with cur.copy("COPY followups (hall, followup_id, ticket_id, score, state, state_event, opened_on, "
-                          "deadline, done_on) FROM STDIN") as copy:
-                for hall in halls:
-                    for d in range(days):
-                        day = (start + timedelta(days=d)).isoformat()
-                        for k in range(2):
-                            ident = 10_000_000 + d * 10 + k
-                            copy.write_row([hall, ident, ident, 1, "closed", ident, day, day, day])
-                            counts["followups"] += 1
-            with cur.copy("COPY cases (hall, case_id, number, matter, department, state, state_event, deadline, "
-                          "accepted_on, decided_on) FROM STDIN") as copy:
-                for hall in halls:
-                    for d in range(days):
-                        day = (start + timedelta(days=d)).isoformat()
-                        for k in range(8):
-                            ident = 10_000_000 + d * 10 + k
-                            copy.write_row([hall, ident, f"H{ident}", "m", "民政", "delivered", ident, day, day, day])
-                            counts["cases"] += 1
-        from hub.county.schema import SCHEMA_2
+            for statement, rows in tables.items():
+                with cur.copy(statement) as copy:
+                    for row in rows:
+                        copy.write_row(row)
         conn.execute(SCHEMA_2[3] + " ON CONFLICT DO NOTHING")  # the past days' p90, as the ingest keeps it
         conn.execute("ANALYZE")
-    return counts
+    names = ("figure_rows", "wait_rows", "followups", "cases")
+    return {name: len(rows) for name, rows in zip(names, tables.values())}
 
 
 def run_bench(dsn=None, halls=30, tickets=1200, history_days=365, batch=500, reads=400):

@@ -44,28 +44,24 @@ def p90_buckets(conn, scope, first, last, by_hall=True):
     return {r["hall"]: r["bucket"] for r in rows if r["bucket"] is not None}
 
 
-def day_p90(conn, scope, day):
-    """{hall: its 90th-percentile wait bucket on `day`}, as the ingest keeps it."""
-    where, params = _scope(scope)
-    rows = conn.execute(f"SELECT hall, bucket FROM day_p90 WHERE day=%s{where}", (day,) + params).fetchall()
-    return {r["hall"]: r["bucket"] for r in rows}
-
-
-def open_counts(conn, scope, today):
-    """{hall: {"followups_open", "followups_overdue", "cases_open", "cases_overdue", "devices_offline"}}."""
-    where, params = _scope(scope)
-    out = defaultdict(lambda: dict.fromkeys(("followups_open", "followups_overdue", "cases_open", "cases_overdue",
-                                             "devices_offline"), 0))
-    for r in conn.execute(f"SELECT hall, count(*) AS n, count(*) FILTER (WHERE deadline < %s) AS late FROM followups "
-                          f"WHERE state IS DISTINCT FROM 'closed'{where} GROUP BY hall", (today,) + params):
-        out[r["hall"]].update(followups_open=r["n"], followups_overdue=r["late"])
-    for r in conn.execute(f"SELECT hall, count(*) AS n, count(*) FILTER (WHERE deadline < %s) AS late FROM cases "
-                          f"WHERE state IN ('accepted', 'in_review', 'returned'){where} GROUP BY hall",
-                          (today,) + params):
-        out[r["hall"]].update(cases_open=r["n"], cases_overdue=r["late"])
-    for r in conn.execute(f"SELECT hall, count(*) AS n FROM devices WHERE NOT online{where} GROUP BY hall", params):
-        out[r["hall"]]["devices_offline"] = r["n"]
-    return out
+def halls_today(conn, scope, day, today):
+    """Every hall with its sums of `day` (the figures' day row), its p90 bucket, open and overdue
+    follow-ups and cases (as of `today`) and devices offline: one statement, one row per hall."""
+    fields = ", ".join(f"f.{f}" for f in FIGURE_FIELDS)
+    return conn.execute(
+        f"SELECT h.id, h.name, h.acked_through, h.last_event_at, h.last_batch_at, h.catalog_version, h.events, "
+        f"{fields}, p.bucket AS p90_bucket, coalesce(fo.n, 0) AS followups_open, "
+        f"coalesce(fo.late, 0) AS followups_overdue, coalesce(c.n, 0) AS cases_open, "
+        f"coalesce(c.late, 0) AS cases_overdue, coalesce(d.n, 0) AS devices_offline FROM halls h "
+        f"LEFT JOIN figures f ON f.hall = h.id AND f.day = %(day)s AND f.dimension = 'day' AND f.key = '' "
+        f"LEFT JOIN day_p90 p ON p.hall = h.id AND p.day = %(day)s "
+        f"LEFT JOIN (SELECT hall, count(*) AS n, count(*) FILTER (WHERE deadline < %(today)s) AS late "
+        f"  FROM followups WHERE state IS DISTINCT FROM 'closed' GROUP BY hall) fo ON fo.hall = h.id "
+        f"LEFT JOIN (SELECT hall, count(*) AS n, count(*) FILTER (WHERE deadline < %(today)s) AS late "
+        f"  FROM cases WHERE state IN {OPEN_CASE} GROUP BY hall) c ON c.hall = h.id "
+        f"LEFT JOIN (SELECT hall, count(*) AS n FROM devices WHERE NOT online GROUP BY hall) d ON d.hall = h.id "
+        f"WHERE %(scope)s::text[] IS NULL OR h.id = ANY(%(scope)s::text[]) ORDER BY h.id",
+        {"day": day, "today": today, "scope": None if scope is None else list(scope)}).fetchall()
 
 
 def breakdown(conn, hall, day, dimension):

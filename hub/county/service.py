@@ -18,6 +18,7 @@ from hub.county.batch import parse_batch
 from hub.county.errors import CountyError
 from hub.county.figures import view
 from hub.county.ingest import DEFAULT_TZ, Ingest
+from hub.county.schema import FIGURE_FIELDS
 from hub.service.auth import check_pin, hash_pin, token_hash
 
 ROLES = ("county-manager",)
@@ -169,22 +170,18 @@ class CountyService:
         day = day or self.today()
         now = self.clock.now()
         with self.db.connection() as conn:
-            rows = reads.halls(conn, actor.halls)
-            sums = reads.sums(conn, actor.halls, day, day)
-            p90 = reads.day_p90(conn, actor.halls, day)
-            counts = reads.open_counts(conn, actor.halls, self.today())
+            rows = reads.halls_today(conn, actor.halls, day, self.today())
             conn.rollback()
         out = []
         for r in rows:
-            today = view(sums.get(r["id"], {}), p90.get(r["id"]))
-            extra = counts[r["id"]]
-            today.update({k: v for k, v in extra.items() if k != "devices_offline"})
+            today = view({f: r[f] or 0 for f in FIGURE_FIELDS}, r["p90_bucket"])
+            today.update({k: r[k] for k in ("followups_open", "followups_overdue", "cases_open", "cases_overdue")})
             out.append({"id": r["id"], "name": r["name"], "last_event_at": self._iso(r["last_event_at"]),
                         "lag_s": None if r["last_event_at"] is None else round(max(0.0, now - r["last_event_at"]), 1),
                         "last_batch_at": self._iso(r["last_batch_at"]),
                         "silent": r["last_batch_at"] is None or now - r["last_batch_at"] > SILENT_S,
                         "acked_through": r["acked_through"], "events": r["events"],
-                        "catalog_version": r["catalog_version"], "devices_offline": extra["devices_offline"],
+                        "catalog_version": r["catalog_version"], "devices_offline": r["devices_offline"],
                         "date": day, "today": today})
         return out
 
