@@ -22,6 +22,7 @@ WORD_GAP = 0.06  # between the clips of one sentence
 CHIME_PAUSE = 0.35  # after the chime
 REPEAT_PAUSE = 0.8  # between two sayings of the same call
 CALL_PAUSE = 1.0  # after a call, before the next one
+MAX_WAITING = 10  # calls waiting to be said (about a minute of speech); beyond, the oldest is skipped
 WINDOW_CLIP_MAX = 99
 STYLES = ("banli", "short")
 
@@ -116,7 +117,7 @@ class Announcer:
     """
 
     def __init__(self, manifest, sink, repeat=2, chime=True, clock=time.monotonic, sleep=time.sleep,
-                 on_spoken=None):
+                 on_spoken=None, max_waiting=MAX_WAITING):
         self.manifest = manifest
         self.sink = sink
         self.repeat = repeat
@@ -124,16 +125,27 @@ class Announcer:
         self.clock = clock
         self.sleep = sleep
         self.on_spoken = on_spoken
+        self.max_waiting = max_waiting
+        self.skipped = 0  # calls never said because newer ones were waiting behind them
         self._queue = queue.Queue()
         self._thread = None
         self._stopping = threading.Event()
 
     def say(self, call):
-        """Queue a call (a recall is just another call); returns its program."""
+        """Queue a call (a recall is just another call); returns its program.
+        Calls come faster than they can be said only in a flood: then the
+        oldest waiting one is skipped (its ack never says spoken, so the hub
+        knows), and the queue never grows past `max_waiting`."""
         steps = call_program(call.number, call.window_number, self.repeat, self.chime)
         for step in steps:  # refuse now, not later on the speaker thread
             if isinstance(step, str):
                 self.manifest.clip(step)
+        while self._queue.qsize() >= self.max_waiting:
+            try:
+                self._queue.get_nowait()
+                self.skipped += 1
+            except queue.Empty:
+                break
         self._queue.put((call, steps))
         return steps
 

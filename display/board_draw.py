@@ -30,6 +30,8 @@ DIM = (150, 168, 196)
 GOLD = (255, 211, 77)
 FLASH = (198, 40, 40)
 WARN = (255, 160, 0)
+TEXT_CACHE_ENTRIES = 300  # rendered texts kept (a frame draws about fifty)
+TEXT_CACHE_PIXELS = 1_500_000  # and at most this many pixels of them (6 MB; a frame draws well under 1 M)
 
 
 def find_font(explicit=None):
@@ -58,7 +60,8 @@ class Painter:
         pygame.font.init()
         self.font_path = font_path
         self._fonts = {}
-        self._texts = {}
+        self._texts = {}  # (words, size, color) -> surface, least recently used first
+        self._pixels = 0
 
     def font(self, size):
         size = max(8, int(size))
@@ -67,12 +70,19 @@ class Painter:
         return self._fonts[size]
 
     def text(self, words, size, color=TEXT):
+        """The rendered text, from a cache of the most recently used ones; it
+        is bounded by pixels as well as entries, since a call number at full
+        HD is a surface of a megabyte and ticket numbers never repeat in a day."""
         key = (words, int(size), color)
-        if key not in self._texts:
-            if len(self._texts) > 2000:  # clock strings and notices would otherwise pile up
-                self._texts.clear()
-            self._texts[key] = self.font(size).render(words, True, color)
-        return self._texts[key]
+        surface = self._texts.pop(key, None)
+        if surface is None:
+            surface = self.font(size).render(words, True, color)
+            self._pixels += surface.get_width() * surface.get_height()
+        self._texts[key] = surface  # newest last
+        while len(self._texts) > TEXT_CACHE_ENTRIES or self._pixels > TEXT_CACHE_PIXELS:
+            oldest = self._texts.pop(next(iter(self._texts)))
+            self._pixels -= oldest.get_width() * oldest.get_height()
+        return surface
 
     def fit_size(self, words, size, width):
         """`size`, or the largest smaller one at which the text fits `width`."""

@@ -18,6 +18,7 @@ from display.board_state import Filter, board_view
 NOTICE_FPS = 25
 NOTICE_SPEED = 0.09  # screen heights per second
 FLASH_STEP = 0.5  # seconds per flash phase
+ACK_BACKLOG = 200  # calls waiting for their first frame, at most
 
 
 @dataclass
@@ -63,13 +64,12 @@ class PygameBoard:
         link.on_call = self._new_call
         link.on_missed = self._missed
 
-    # from the socket threads -----------------------------------------
+    # from the hub link's dispatch thread -----------------------------------------
     def _wake(self):
         self.changed.set()
 
     def _new_call(self, call):
-        with self._ack_lock:
-            self._to_ack.append(call)
+        self._missed([call])
         if self.announcer is not None:
             from display.announcer import AnnounceError, Call
 
@@ -82,6 +82,7 @@ class PygameBoard:
     def _missed(self, calls):
         with self._ack_lock:
             self._to_ack.extend(calls)
+            del self._to_ack[:-ACK_BACKLOG]  # a board that cannot draw must not hoard calls
 
     def spoken(self, call):
         if self.acker is not None:

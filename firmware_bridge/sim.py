@@ -28,6 +28,9 @@ MAX_EVENTS = 16
 IDLE_GAP = 0.01  # seconds of silence that end a partial frame
 
 
+RECEIVED_KEPT = 200
+
+
 def display_width(text):
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
@@ -42,7 +45,8 @@ class SimDevice:
         self._events = deque()
         self._seq = 0
         self.silent, self.garbage, self.slow = False, False, 0.0
-        self.received = []  # every request addressed to it, for tests and the console
+        # the latest requests addressed to it, for tests and the console (a bar is polled every second for years)
+        self.received = deque(maxlen=RECEIVED_KEPT)
         self.lock = threading.Lock()
 
     # what a person in the hall sees ---------------------------------------

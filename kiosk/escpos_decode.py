@@ -108,7 +108,7 @@ class Decoder:
     def __init__(self, on_realtime=None):
         self.on_realtime = on_realtime
         self.buf = bytearray()
-        self.slips = []  # every finished slip, in order
+        self._finished = []  # slips cut since the last feed returned (a printer's decoder lives for months)
         self._reset_state()
         self.slip = Slip()
         self._line = []  # (char, chinese) of the line being built
@@ -124,13 +124,13 @@ class Decoder:
     def feed(self, data):
         """Decode `data`; return the slips it finished (cut)."""
         self.buf += data
-        done_before = len(self.slips)
         while self.buf:
             used = self._step(self.buf)
             if used == NEED_MORE:
                 break
             del self.buf[:used]
-        return self.slips[done_before:]
+        finished, self._finished = self._finished, []
+        return finished
 
     def pending(self):
         """The slip printed so far but not cut yet (None if nothing printed)."""
@@ -195,7 +195,7 @@ class Decoder:
         while self.slip.lines and self.slip.lines[-1].kind == "text" and not self.slip.lines[-1].text.strip():
             self.slip.lines.pop()  # the feed before the cutter
         self.slip.cut = True
-        self.slips.append(self.slip)
+        self._finished.append(self.slip)
         self.slip = Slip()
 
     # -- command families --------------------------------------------------

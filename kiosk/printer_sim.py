@@ -30,18 +30,21 @@ import select
 import socket
 import threading
 import tty
+from collections import deque
 
 from kiosk.escpos_decode import Decoder
 
 FAULT_SWITCHES = ("paper_out", "cover_open", "offline", "unplugged", "paper_near_end")
 STOPPING = ("paper_out", "cover_open", "offline")  # the printer does not print
+SLIPS_KEPT = 100  # printed slips kept for tests and the console; a kiosk prints thousands a month
 
 
 class PrinterSim:
     def __init__(self, paper_mm=80, on_slip=None):
         self.paper_mm = paper_mm
         self.on_slip = on_slip  # called with each printed slip (from a reader thread)
-        self.slips = []  # printed slips (escpos_decode.Slip), in order
+        self.slips = deque(maxlen=SLIPS_KEPT)  # the latest printed slips (escpos_decode.Slip), in order
+        self.printed = 0  # slips printed in all
         self.lost = 0  # slips received while a fault stopped printing
         self.status_requests = 0
         self.paper_left = None  # slips left on the roll; None = endless
@@ -84,7 +87,7 @@ class PrinterSim:
     def wait_for_slips(self, count, timeout=5.0):
         """True once at least `count` slips have been printed."""
         with self._cond:
-            return self._cond.wait_for(lambda: len(self.slips) >= count, timeout)
+            return self._cond.wait_for(lambda: self.printed >= count, timeout)
 
     def status_reply(self, n):
         """The byte an Epson-compatible printer answers to DLE EOT n."""
@@ -201,6 +204,7 @@ class PrinterSim:
                 self.lost += 1
             else:
                 self.slips.append(slip)
+                self.printed += 1
             self._cond.notify_all()
         if not stopped and self.on_slip is not None:
             self.on_slip(slip)

@@ -69,6 +69,14 @@ def register(sub):
                    help="hub 只用第 N 个 CPU 核 (taskset), 近似一块树莓派的一个核")
     p.set_defaults(handler=cmd_bench)
 
+    p = sub.add_parser("soak", help="耐久测试: 演示大厅的全部进程 (中心、串口桥、模拟设备、叫号屏与播报) 办理 N 张号票, 报告各进程内存",
+                       description="启动演示大厅的全部进程 (叫号屏无界面无声卡), 两台取号机出号、六个窗口叫号, "
+                                   "每 300 张号票换一天; 输出各进程启动后、预热后、结束时的 RSS")
+    p.add_argument("--json", action="store_true", help="输出一个 JSON 文档")
+    p.add_argument("--tickets", type=_number(int, 100, high=1000000), default=30000, help="号票数 (默认 30000)")
+    p.add_argument("--config", metavar="FILE", help="大厅配置文件 (默认: 演示大厅)")
+    p.set_defaults(handler=cmd_soak)
+
 
 def _fail(message):
     print(message, file=sys.stderr)
@@ -151,4 +159,16 @@ def cmd_bench(args):
     except RuntimeError as exc:
         return _fail(f"压力测试失败: {exc}")
     print(json.dumps(doc, ensure_ascii=False, indent=2) if args.json else bench_text(doc))
+    return 0
+
+
+def cmd_soak(args):
+    from hub.bench.soak import SoakError, run_soak, soak_text
+    from hub.client.http import HubError
+
+    try:
+        doc = run_soak(tickets=args.tickets, config=args.config, progress=lambda line: print(line, file=sys.stderr))
+    except (SoakError, HubError, OSError) as exc:  # HubUnreachable is an OSError
+        return _fail(f"耐久测试失败: {exc}")
+    print(json.dumps(doc, ensure_ascii=False, indent=2) if args.json else soak_text(doc))
     return 0

@@ -35,9 +35,10 @@ def error_of(status, body):
 
 
 class HubHttp:
-    def __init__(self, base_url, key=None, lang="zh-CN", timeout=TIMEOUT):
+    def __init__(self, base_url, key=None, lang="zh-CN", timeout=TIMEOUT, headers=None):
         self.base_url = base_url.rstrip("/")
         self.key, self.lang, self.timeout = key, lang, timeout
+        self.headers = dict(headers or {})  # sent with every request (a kiosk's X-Device-Key)
         self._local = threading.local()
 
     def _session(self):
@@ -49,7 +50,7 @@ class HubHttp:
     def request(self, method, path, body=None, key=None, params=None):
         """(status, parsed JSON body or None); HubUnreachable when no answer came.
         `key` (a device key or staff token) overrides the client's own."""
-        headers = {"Accept-Language": self.lang}
+        headers = {"Accept-Language": self.lang, **self.headers}
         key = key or self.key
         if key:
             headers["Authorization"] = f"Bearer {key}"
