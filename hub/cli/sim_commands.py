@@ -74,6 +74,7 @@ def register(sub):
                                    "每 300 张号票换一天; 输出各进程启动后、预热后、结束时的 RSS")
     p.add_argument("--json", action="store_true", help="输出一个 JSON 文档")
     p.add_argument("--tickets", type=_number(int, 100, high=1000000), default=30000, help="号票数 (默认 30000)")
+    p.add_argument("--per-day", type=_number(int, 10, high=100000), default=300, help="每天的号票数 (默认 300)")
     p.add_argument("--config", metavar="FILE", help="大厅配置文件 (默认: 演示大厅)")
     p.set_defaults(handler=cmd_soak)
 
@@ -167,7 +168,8 @@ def cmd_soak(args):
     from hub.client.http import HubError
 
     try:
-        doc = run_soak(tickets=args.tickets, config=args.config, progress=lambda line: print(line, file=sys.stderr))
+        doc = run_soak(tickets=args.tickets, config=args.config, per_day=args.per_day,
+                       progress=lambda line: print(line, file=sys.stderr))
     except (SoakError, HubError, OSError) as exc:  # HubUnreachable is an OSError
         return _fail(f"耐久测试失败: {exc}")
     print(json.dumps(doc, ensure_ascii=False, indent=2) if args.json else soak_text(doc))
