@@ -89,7 +89,7 @@ def test_a_fault_keeps_the_job_reports_it_and_prints_it_after_recovery(sim, spoo
     sim.set_fault(fault)
     spooler.submit(SLIP)
     assert log.wait_for(fault), f"reported {log.seen}"
-    assert spooler.pending == 1 and sim.slips == []
+    assert spooler.pending == 1 and not sim.slips
     assert spooler.status == fault
 
     mark = len(log.seen)

@@ -114,7 +114,7 @@ class Appliance:
 
     def start(self, clerks):
         db = self.dir / "soak.db"
-        add_clerks(db, clerks)
+        add_users(db, clerks_for(clerks))
         self.clock = HallClock(self.dir / "clock")
         self._spawn("hub", ["serve", "--db", str(db), "--host", HOST, "--port", str(self.port),
                             "--clock-file", str(self.clock.path)])
@@ -191,11 +191,16 @@ def _answers(url):
         return False
 
 
-def add_clerks(db, windows):
-    """The soak's clerks (clerk1.., PIN 1111) through the command line, as an operator adds them."""
-    for i in range(1, len(windows) + 1):
-        subprocess.run(HALLQ + ["user", "add", f"clerk{i}", "--role", "clerk", "--db", str(db)],
-                       input=b"1111\n", check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+def add_users(db, users):
+    """Staff ((name, role, PIN), ...) through the command line, as an operator adds them."""
+    for name, role, pin in users:
+        subprocess.run(HALLQ + ["user", "add", name, "--role", role, "--db", str(db)],
+                       input=f"{pin}\n".encode(), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def clerks_for(windows):
+    """clerk1.. (PIN 1111), one for each window."""
+    return [(f"clerk{i}", "clerk", "1111") for i in range(1, len(windows) + 1)]
 
 
 class Traffic:
