@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, render_template
+from flask import Blueprint
 
-from hub import __version__
 from hub.rules.errors import HallError
 from hub.web.http import actor, service
+from hub.web.pages import render_page
 
 backoffice_blueprint = Blueprint("backoffice", __name__, template_folder="templates", static_folder="static",
                                  static_url_path="/backoffice/static")
@@ -29,26 +29,20 @@ blueprint = backoffice_blueprint  # the attribute the hub's app registers
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
 
 
-def _page(template, **extra):
-    hall = service().hall
-    return render_template(template, hall_name=hall.name, hall_name_en=hall.name_en, version=__version__,
-                           timezone=hall.timezone, **extra)
-
-
 @backoffice_blueprint.get("/backoffice")
 def backoffice_page():
-    return _page("backoffice.html")
+    return render_page("backoffice.html")
 
 
 @backoffice_blueprint.get("/supervision")
 def supervision_page():
-    return _page("backoffice_supervision.html")
+    return render_page("backoffice_supervision.html")
 
 
 @backoffice_blueprint.get("/case/<token>")
 def case_page(token):
     # an unknown token gets the same page; it says so after asking the API
-    return _page("backoffice_case.html", token=token if TOKEN_SHAPE.match(token) else "")
+    return render_page("backoffice_case.html", token=token if TOKEN_SHAPE.match(token) else "")
 
 
 @backoffice_blueprint.get("/cases/<int:case_id>/receipt")
@@ -60,8 +54,8 @@ def receipt_page(case_id):
             raise HallError(404, "not_found", path=f"/cases/{case_id}/receipt")
         slip = cases.receipt(case_id, actor())
     except HallError as exc:
-        return _page("backoffice_receipt.html", slip=None, error=exc.message()), exc.status
-    return _page("backoffice_receipt.html", slip=slip, qr=qr_svg(slip["case_url"]) if slip["case_url"] else "",
+        return render_page("backoffice_receipt.html", status=exc.status, slip=None, error=exc.message())
+    return render_page("backoffice_receipt.html", slip=slip, qr=qr_svg(slip["case_url"]) if slip["case_url"] else "",
                  error=None)
 
 

@@ -6,10 +6,9 @@ them and their static files; `api_blueprint` (hub.web.staff) adds the
 routes the consoles need beyond the hub's own."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint
 
-from hub import __version__
-from hub.web.http import service
+from hub.web.pages import render_page
 
 from hub.web.staff import api_blueprint  # noqa: F401  (registered by the hub's app)
 
@@ -17,17 +16,11 @@ blueprint = Blueprint("caller", __name__, template_folder="templates", static_fo
                       static_url_path="/caller/static")
 
 
-def _page(template):
-    hall = service().hall
-    return render_template(template, hall_name=hall.name, hall_name_en=hall.name_en, timezone=hall.timezone,
-                           version=__version__)
-
-
 @blueprint.get("/caller")
 def caller_page():
-    return _page("caller/caller.html")
+    return render_page("caller/caller.html")
 
 
 @blueprint.get("/manager")
 def manager_page():
-    return _page("caller/manager.html")
+    return render_page("caller/manager.html")

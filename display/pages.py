@@ -4,10 +4,11 @@ acks over the API); this blueprint serves the page, its script and style,
 the clips, and the clip program of a call (so both boards say the same)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, jsonify, render_template, request, send_from_directory
+from flask import Blueprint, abort, current_app, jsonify, request, send_from_directory
 
 from display.announcer import AnnounceError, call_program
 from display.sounds import SoundsError, load_manifest
+from hub.web.pages import render_page
 
 blueprint = Blueprint("display", __name__, template_folder="templates", static_folder="static",
                       static_url_path="/board/static")
@@ -30,9 +31,7 @@ def _error(status, code, message):
 
 @blueprint.get("/board")
 def board():
-    hall = _hall()
-    repeat = hall.rules.announce_repeat if hall else 2
-    return render_template("board.html", hall_name=hall.name if hall else "", repeat=repeat)
+    return render_page("board.html", repeat=_hall().rules.announce_repeat)
 
 
 @blueprint.get("/board/sounds/<name>.wav")

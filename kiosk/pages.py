@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, current_app, jsonify, request
 
 from hub.rules.clock import hall_date
 from hub.rules.errors import HallError
 from hub.web.http import body, field, require_staff, service
+from hub.web.pages import not_found_page, render_page
 
 from kiosk import search as matter_search
 
@@ -38,6 +39,9 @@ GREEN_REASONS = (  # value, 中文, English
     ("other", "其他特殊情况", "Other special need"),
 )
 PRINTER_WARNINGS = ("paper_near_end",)  # printing goes on
+UNKNOWN_TICKET = ("没有这张号票", "This ticket does not exist",
+                  "链接无效或已过期，请扫描号票上的二维码，或到导办台询问。",
+                  "The link is wrong or has expired: scan the QR code on your ticket, or ask at the guide desk.")
 
 MESSAGES = {  # key: (中文, English)
     "qr_data": ("二维码内容须为 1 到 {limit} 个字符", "The QR content must be 1 to {limit} characters"),
@@ -72,27 +76,28 @@ def _index():
 
 
 # pages -------------------------------------------------------------------------------
-def _page(template, **extra):
-    hall = service().hall
-    return render_template(template, hall_name=hall.name, hall_name_en=hall.name_en or hall.name, **extra)
-
-
 @blueprint.get("/kiosk")
 def kiosk_page():
-    return _page("kiosk/kiosk.html", idle_default=IDLE_SECONDS)
+    return render_page("kiosk/kiosk.html", idle_default=IDLE_SECONDS)
 
 
 @blueprint.get("/query")
 def query_page():
-    return _page("kiosk/query.html")
+    return render_page("kiosk/query.html")
 
 
 @blueprint.get("/t/<token>")
 def phone_page(token):
-    # An unknown token gets the same page: it says so after asking the API, so the page
-    # itself tells nothing about which tokens exist.
-    safe = token if TOKEN_SHAPE.match(token) else ""
-    return _page("kiosk/phone.html", token=safe)
+    """The phone page of a ticket; a token that names no ticket gets the 404 page."""
+    try:
+        if not TOKEN_SHAPE.match(token):
+            raise HallError(404, "bad_token")
+        service().ticket_by_token(token)
+    except HallError as exc:
+        if exc.status != 404:
+            raise
+        return not_found_page(*UNKNOWN_TICKET)
+    return render_page("kiosk/phone.html", token=token)
 
 
 @blueprint.get("/kiosk/qr.svg")

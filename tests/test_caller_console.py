@@ -62,7 +62,7 @@ def log_in(page, hub, user="clerk1", pin="1111", window="w1"):
     page.select_option("#login-window", window)
     page.click("#login-form button[type=submit]")
     expect(page.locator("#who-window")).to_have_text(re.compile(r"1号"))
-    expect(page.locator("#banner")).to_be_hidden()
+    expect(page.locator("#live-banner")).to_be_hidden()
 
 
 def call_next(page, number):
@@ -159,11 +159,11 @@ def test_the_console_survives_a_hub_restart_and_resyncs(hub, page):
     hub.issue("m03")
     log_in(page, hub)
     hub.stop()
-    expect(page.locator("#banner")).to_be_visible(timeout=15000)
-    expect(page.locator("#banner")).to_have_text("正在连接…")
+    expect(page.locator("#live-banner")).to_be_visible(timeout=15000)
+    expect(page.locator("#live-banner")).to_have_text("正在连接…")
     hub.start()
     hub.issue("m03")  # happened while the page was away from the hub
-    expect(page.locator("#banner")).to_be_hidden(timeout=20000)
+    expect(page.locator("#live-banner")).to_be_hidden(timeout=20000)
     expect(page.locator("#queue-total")).to_have_text("共 2 人等候", timeout=10000)
     call_next(page, "A001")
 

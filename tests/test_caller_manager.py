@@ -24,7 +24,7 @@ def log_in(page, hub, user="manager", pin="2222"):
     page.fill("#login-pin", pin)
     page.click("#login-form button[type=submit]")
     expect(page.locator("#tabs")).to_be_visible()
-    expect(page.locator("#banner")).to_be_hidden()
+    expect(page.locator("#live-banner")).to_be_hidden()
 
 
 def window_tile(page, window_id):

@@ -2,6 +2,8 @@
 ticket's QR, the query terminal, and both through a hub restart."""
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from playwright.sync_api import expect
 
 from browser import browser, page  # noqa: F401  (pytest fixtures)
@@ -48,12 +50,15 @@ def test_the_citizen_can_leave_the_queue_from_the_phone(hub, page):
     assert hub.get(f"/api/tickets/{ticket['id']}").json()["status"] == "cancelled"
 
 
-def test_without_the_token_the_phone_page_shows_nothing(hub, page):
+def test_a_token_that_names_no_ticket_gets_the_404_page_in_chinese_and_english(hub, page):
     hub.issue("m03")
-    page.goto(hub.url + "/t/AAAAAAAAAAAAAAAAAAAAAAAA")
-    expect(page.locator("#phone-error")).to_have_text("号票凭证无效，请扫描号票上的二维码")
-    expect(page.locator("#ticket")).to_be_hidden()
-    assert "A001" not in page.content()
+    for token in ("AAAAAAAAAAAAAAAAAAAAAAAA", "not a token!", "x" * 300):
+        response = page.goto(hub.url + "/t/" + quote(token))
+        assert response.status == 404 and "text/html" in response.headers["content-type"]
+        expect(page.locator("h1")).to_have_text("没有这张号票")
+        expect(page.locator("h2[lang=en]")).to_have_text("This ticket does not exist")
+        expect(page.locator("#ticket")).to_have_count(0)  # no phone page shell
+        assert "A001" not in page.content()
 
 
 def test_the_query_terminal_shows_guides_live_queues_and_a_ticket_by_number(hub, page):

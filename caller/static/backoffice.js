@@ -3,7 +3,10 @@
 "use strict";
 
 (() => {
-  const { $, esc, api, dateTime, daysLeft, toast } = BO;
+  const { dateTime, daysLeft } = BO;
+  const { esc, api } = HQ;
+  const $ = (id) => document.getElementById(id);
+  const toast = (message, bad) => HQ.toast(message, bad ? "error" : "ok");
   const ACTIONS = {  // action -> [label, button class, form]
     review: ["开始审查", "primary", null],
     "return": ["退回补正", "warn", "missing"],
@@ -172,15 +175,16 @@
     $("who-user").textContent = me.user + (me.departments.length ? " · " + me.departments.join("、") : " · 全部部门");
     $("to-supervision").classList.toggle("hidden", !["manager", "admin"].includes(me.role));
     loadList();
-    BO.live({ "case.accepted": onCase, "case.changed": onCase, snapshot: () => loadList() },
-      (up) => $("banner").classList.toggle("hidden", up));
+    HQ.live({
+      onSnapshot: () => loadList(),
+      onEvent: (type, event) => { if (type === "case.accepted" || type === "case.changed") onCase(event); },
+      onRefused: HQ.loginLost,
+    });
   }
 
-  document.addEventListener("DOMContentLoaded", async () => {
-    BO.clock($("clock"));
+  document.addEventListener("DOMContentLoaded", () => {
+    HQ.startClock("clock", { second: "2-digit" });
     bind();
-    BO.bindLogin(start, ["backoffice", "manager", "admin"]);
-    const me = await BO.me().catch(() => null);
-    if (me && ["backoffice", "manager", "admin"].includes(me.role)) start(me);
+    HQ.staffLogin({ roles: ["backoffice", "manager", "admin"], denied: "此页面需要后台审批或大厅负责人账号", onEnter: start });
   });
 })();

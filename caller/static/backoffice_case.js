@@ -44,23 +44,18 @@
 
   async function load() {
     if (!token) { showError("链接无效, 请扫描受理回执上的二维码"); return; }
-    try {
-      const response = await fetch("/api/t/" + encodeURIComponent(token), { headers: { Accept: "application/json" } });
-      const data = await response.json();
-      if (!response.ok) { showError((data.error && data.error.message) || "查询失败"); return; }
-      if (!data.case) { showError("该号票没有办件 (当场办结的事项不生成办件)"); return; }
-      render(data.case);
-    } catch (err) {
-      showError("暂时无法连接, 请稍后刷新");
-    }
+    const res = await HQ.request("GET", "/api/t/" + encodeURIComponent(token));
+    if (res.status === 0) { showError("暂时无法连接, 请稍后刷新"); return; }
+    if (!res.ok) { showError(res.message || "查询失败"); return; }
+    if (!res.data.case) { showError("该号票没有办件 (当场办结的事项不生成办件)"); return; }
+    render(res.data.case);
   }
 
   document.addEventListener("DOMContentLoaded", () => {
     load();
-    if (typeof io === "function") {
-      const socket = io({ transports: ["websocket", "polling"] });
-      socket.on("case.state", (e) => { if (e.case && e.case.number === number) load(); });
-      socket.on("connect", () => { if (number) load(); });
-    }
+    HQ.live({
+      onState: (synced) => { if (synced && number) load(); },
+      onEvent: (type, e) => { if (type === "case.state" && e.case && e.case.number === number) load(); },
+    });
   });
 })();

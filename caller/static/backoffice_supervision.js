@@ -3,7 +3,10 @@
 "use strict";
 
 (() => {
-  const { $, esc, api, dateTime, daysLeft, toast } = BO;
+  const { dateTime, daysLeft } = BO;
+  const { esc, api } = HQ;
+  const $ = (id) => document.getElementById(id);
+  const toast = (message, bad) => HQ.toast(message, bad ? "error" : "ok");
   const FIGURES = [["accepted", "受理"], ["decided", "办结"], ["on_time", "按时办结"], ["on_time_rate", "按时办结率"],
     ["avg_working_days", "平均用时(工作日)"], ["open", "在办"], ["overdue", "超期未办结"], ["returned", "曾补正"]];
   let today = null;
@@ -114,22 +117,23 @@
     $("who").classList.remove("hidden");
     $("who-user").textContent = me.user;
     load();
-    BO.live({
-      alert: (a) => { if (a.kind === "case_due" || a.kind === "case_overdue") { addAlert(a); load(); } },
-      "case.accepted": load, "case.changed": load,
-    }, (up) => $("banner").classList.toggle("hidden", up));
+    HQ.live({
+      onEvent: (type, data) => {
+        if (type === "alert" && (data.kind === "case_due" || data.kind === "case_overdue")) { addAlert(data); load(); }
+        if (type === "case.accepted" || type === "case.changed") load();
+      },
+      onRefused: HQ.loginLost,
+    });
   }
 
-  document.addEventListener("DOMContentLoaded", async () => {
-    BO.clock($("clock"));
+  document.addEventListener("DOMContentLoaded", () => {
+    HQ.startClock("clock", { second: "2-digit" });
     $("check-alerts").addEventListener("click", checkAlerts);
     $("report-form").addEventListener("submit", loadReport);
     $("departments").addEventListener("click", (event) => {
       const button = event.target.closest("button[data-print]");
       if (button) printDepartment(button.dataset.print);
     });
-    BO.bindLogin(start, ["manager", "admin"]);
-    const me = await BO.me().catch(() => null);
-    if (me && ["manager", "admin"].includes(me.role)) start(me);
+    HQ.staffLogin({ roles: ["manager", "admin"], denied: "此页面需要大厅负责人账号", onEnter: start });
   });
 })();

@@ -9,7 +9,6 @@ const S = {
   busy: false, queued: null, socket: null,
 };
 const $ = (id) => document.getElementById(id);
-const TZ = document.body.dataset.tz;
 
 // ---- login ---------------------------------------------------------------------
 async function fillWindows() {
@@ -19,10 +18,10 @@ async function fillWindows() {
   const groups = {};
   for (const w of windows) (groups[w.kind] = groups[w.kind] || []).push(w);
   for (const [kind, list] of Object.entries(groups)) {
-    const group = HQ.el("optgroup", { label: KIND_NAMES[kind] || kind });
+    const group = HQ.h("optgroup", { label: KIND_NAMES[kind] || kind });
     for (const w of list) {
       const busy = w.clerk ? ` (${w.clerk} 在岗)` : w.state === "closed" ? " (未开放)" : "";
-      group.appendChild(HQ.el("option", { value: w.id }, `${w.name}${busy}`));
+      group.appendChild(HQ.h("option", { value: w.id }, `${w.name}${busy}`));
     }
     select.appendChild(group);
   }
@@ -30,55 +29,16 @@ async function fillWindows() {
   if (last && windows.some((w) => w.id === last)) select.value = last;
 }
 
-async function login(event) {
-  event.preventDefault();
-  $("login-error").textContent = "";
-  const body = { user: $("login-user").value.trim(), pin: $("login-pin").value, window: $("login-window").value };
-  try {
-    const r = await HQ.api("POST", "/api/login", body);
-    HQ.setToken(r.token);
-    localStorage.setItem("hallq.window", body.window);
-    $("login-pin").value = "";
-    enter({ user: r.user, role: r.role, window: r.window });
-  } catch (err) {
-    $("login-error").textContent = err.message;
-  }
-}
-
-async function resumeSession() {
-  if (!HQ.token) return false;
-  try {
-    const me = await HQ.api("GET", "/api/me");
-    if (!me.window) return false;
-    enter(me);
-    return true;
-  } catch (err) {
-    HQ.setToken(null);
-    return false;
-  }
-}
-
 function enter(me) {
   S.me = me;
   S.windowId = me.window;
+  localStorage.setItem("hallq.window", me.window);
   $("login-view").classList.add("hidden");
   $("console-view").classList.remove("hidden");
   $("who").classList.remove("hidden");
   $("who-user").textContent = me.user;
-  S.socket = HQ.live({ onSnapshot, onEvent, onLoggedOut: loggedOut });
+  S.socket = HQ.live({ onSnapshot, onEvent, onRefused: HQ.loginLost });
   refreshStats();
-}
-
-function loggedOut() {
-  HQ.setToken(null);
-  HQ.toast("登录已失效, 请重新登录", "error");
-  setTimeout(() => location.reload(), 1500);
-}
-
-async function logout() {
-  try { await HQ.api("POST", "/api/logout"); } catch (err) { /* leaving anyway */ }
-  HQ.setToken(null);
-  location.reload();
 }
 
 // ---- live state ----------------------------------------------------------------
@@ -122,8 +82,8 @@ function render() {
   renderTicket(held());
   renderQueues(w);
   renderButtons(w, held());
-  $("recent-calls").replaceChildren(...(S.calls.length ? S.calls.slice(0, 8).map((c) => HQ.el("span", { class: "chip" },
-    HQ.el("b", {}, c.ticket.number), HQ.hhmm(c.at) + (c.recall ? " 重呼" : ""))) : [HQ.el("span", { class: "muted" }, "—")]));
+  $("recent-calls").replaceChildren(...(S.calls.length ? S.calls.slice(0, 8).map((c) => HQ.h("span", { class: "chip" },
+    HQ.h("b", {}, c.ticket.number), HQ.hhmm(c.at) + (c.recall ? " 重呼" : ""))) : [HQ.h("span", { class: "muted" }, "—")]));
 }
 
 function renderTicket(t) {
@@ -136,9 +96,9 @@ function renderTicket(t) {
   $("ticket-number").textContent = t.number;
   $("ticket-matter").textContent = t.matter_name;
   $("ticket-situation").textContent = t.situation_name || "";
-  const tags = [HQ.el("span", { class: "tag blue" }, (S.queues[t.queue] || {}).name || t.queue)];
-  if (PRIORITY_NAMES[t.priority]) tags.push(HQ.el("span", { class: "tag green" }, PRIORITY_NAMES[t.priority]));
-  if (t.transfers) tags.push(HQ.el("span", { class: "tag" }, `转办 ${t.transfers} 次`));
+  const tags = [HQ.h("span", { class: "tag blue" }, (S.queues[t.queue] || {}).name || t.queue)];
+  if (PRIORITY_NAMES[t.priority]) tags.push(HQ.h("span", { class: "tag green" }, PRIORITY_NAMES[t.priority]));
+  if (t.transfers) tags.push(HQ.h("span", { class: "tag" }, `转办 ${t.transfers} 次`));
   $("ticket-tags").replaceChildren(...tags);
   $("ticket-issued").textContent = HQ.hhmm(t.issued_at);
   $("ticket-called").textContent = HQ.hhmm(t.called_at);
@@ -173,11 +133,11 @@ async function renderMaterials(t) {
   if (!held() || held().id !== t.id) return;
   const got = (S.received[t.id] = S.received[t.id] || new Set());
   const items = materialsFor(matter, t.situation);
-  if (!items.length) { list.replaceChildren(HQ.el("li", { class: "muted" }, "本事项无需提交材料")); return; }
+  if (!items.length) { list.replaceChildren(HQ.h("li", { class: "muted" }, "本事项无需提交材料")); return; }
   list.replaceChildren(...items.map((m) => {
-    const box = HQ.el("input", { type: "checkbox", checked: got.has(m),
+    const box = HQ.h("input", { type: "checkbox", checked: got.has(m),
       onchange: (e) => { e.target.checked ? got.add(m) : got.delete(m); e.target.closest("li").classList.toggle("got", e.target.checked); } });
-    return HQ.el("li", { class: got.has(m) ? "got" : "" }, HQ.el("label", {}, box, HQ.el("span", {}, m)));
+    return HQ.h("li", { class: got.has(m) ? "got" : "" }, HQ.h("label", {}, box, HQ.h("span", {}, m)));
   }));
 }
 
@@ -192,20 +152,20 @@ function renderQueues(w) {
     const q = queue(id);
     total += q.waiting;
     const weight = w.profile[id];
-    return HQ.el("tr", {},
-      HQ.el("td", {}, HQ.el("span", { class: "prefix" }, id), q.name,
-            weight && weight !== 1 ? HQ.el("small", {}, ` ×${weight}`) : null),
-      HQ.el("td", { class: "count" }, q.waiting),
-      HQ.el("td", { class: "eta" }, q.eta_minutes === null ? "—" : `约 ${q.eta_minutes} 分`));
+    return HQ.h("tr", {},
+      HQ.h("td", {}, HQ.h("span", { class: "prefix" }, id), q.name,
+            weight && weight !== 1 ? HQ.h("small", {}, ` ×${weight}`) : null),
+      HQ.h("td", { class: "count" }, q.waiting),
+      HQ.h("td", { class: "eta" }, q.eta_minutes === null ? "—" : `约 ${q.eta_minutes} 分`));
   });
   if (side.length) {
     const waiting = side.reduce((n, id) => n + queue(id).waiting, 0);
     total += waiting;
-    rows.push(HQ.el("tr", { class: "side-queues", title: side.map((id) => `${id} ${queue(id).name}`).join("\n") },
-      HQ.el("td", {}, HQ.el("span", { class: "prefix side" }, "+"), `兼办 ${side.join("·")}`),
-      HQ.el("td", { class: "count" }, waiting), HQ.el("td", { class: "eta" }, "久等时叫")));
+    rows.push(HQ.h("tr", { class: "side-queues", title: side.map((id) => `${id} ${queue(id).name}`).join("\n") },
+      HQ.h("td", {}, HQ.h("span", { class: "prefix side" }, "+"), `兼办 ${side.join("·")}`),
+      HQ.h("td", { class: "count" }, waiting), HQ.h("td", { class: "eta" }, "久等时叫")));
   }
-  $("queues").replaceChildren(...(rows.length ? rows : [HQ.el("tr", {}, HQ.el("td", { class: "muted" }, "本窗口未配置队列"))]));
+  $("queues").replaceChildren(...(rows.length ? rows : [HQ.h("tr", {}, HQ.h("td", { class: "muted" }, "本窗口未配置队列"))]));
   $("queue-total").textContent = `共 ${total} 人等候`;
   $("idle-hint").textContent = w.state === "open" ? `本窗口队列共 ${total} 人等候` : `窗口${STATE_NAMES[w.state]}`;
 }
@@ -236,12 +196,12 @@ async function refreshStats() {
     $("stat-rating").textContent = s.avg_rating === null ? "—" : s.avg_rating.toFixed(1);
     $("stat-noshow").textContent = s.no_shows;
     const rated = [5, 4, 3, 2, 1].reduce((n, k) => n + s.ratings[k], 0) || 1;
-    $("rating-bars").replaceChildren(...[5, 4, 3, 2, 1, "unrated"].map((k) => HQ.el("div",
+    $("rating-bars").replaceChildren(...[5, 4, 3, 2, 1, "unrated"].map((k) => HQ.h("div",
       { class: "bar" + (k === 1 || k === 2 ? " low" : "") },
-      HQ.el("span", {}, k === "unrated" ? "未评价" : SCORE_NAMES[k]),
-      HQ.el("div", { class: "track" }, HQ.el("div", { class: "fill",
+      HQ.h("span", {}, k === "unrated" ? "未评价" : SCORE_NAMES[k]),
+      HQ.h("div", { class: "track" }, HQ.h("div", { class: "fill",
         style: `width:${k === "unrated" ? 0 : Math.round(100 * s.ratings[k] / rated)}%` })),
-      HQ.el("span", {}, s.ratings[k]))));
+      HQ.h("span", {}, s.ratings[k]))));
   } catch (err) { /* figures come back with the next event */ }
 }
 
@@ -317,19 +277,19 @@ function onKey(e) {
 }
 
 function bind() {
-  $("login-form").addEventListener("submit", login);
-  $("logout").addEventListener("click", logout);
   for (const [name, id] of Object.entries(BUTTON_OF)) {
     $(id).addEventListener("click", (e) => { e.currentTarget.blur(); ACTIONS[name](); });
   }
   document.addEventListener("keydown", onKey);
   setInterval(tickTimers, 1000);
-  HQ.startClock("clock", TZ);
+  HQ.startClock("clock", { second: "2-digit" });
 }
 
 (async function main() {
   bind();
-  if (!(await resumeSession())) {
+  const entered = await HQ.staffLogin({ extra: () => ({ window: $("login-window").value }), accept: (me) => !!me.window,
+                                       onEnter: enter });
+  if (!entered) {
     try { await fillWindows(); } catch (err) { $("login-error").textContent = err.message; }
   }
 })();

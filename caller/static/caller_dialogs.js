@@ -30,8 +30,8 @@ const CallerDialogs = (() => {
     try { matter = await matterOf(t.matter); } catch (err) { /* the list stays empty */ }
     const items = matter ? materialsFor(matter, t.situation) : [];
     const got = S.received[t.id] || new Set();
-    $("missing-list").replaceChildren(...items.map((m) => HQ.el("li", {}, HQ.el("label", {},
-      HQ.el("input", { type: "checkbox", value: m, checked: !got.has(m) }), HQ.el("span", {}, m)))));
+    $("missing-list").replaceChildren(...items.map((m) => HQ.h("li", {}, HQ.h("label", {},
+      HQ.h("input", { type: "checkbox", value: m, checked: !got.has(m) }), HQ.h("span", {}, m)))));
     const suggested = matter && matter.mode === "promised" ? "accepted" : "done";
     for (const label of document.querySelectorAll(".outcome")) {
       const input = label.querySelector("input");
@@ -73,7 +73,7 @@ const CallerDialogs = (() => {
     const c = found[0];
     if (!c) return;
     receiptUrl = `/cases/${c.id}/receipt`;
-    const el = HQ.el;
+    const el = HQ.h;
     $("slip-title").textContent = "已受理, 转后台审批";
     $("slip-where").textContent = "请打印受理回执交给群众: 回执上有承诺期限和取件码。";
     $("slip-text").replaceChildren(el("div", { class: "paper" },
@@ -104,7 +104,7 @@ const CallerDialogs = (() => {
 
   /* the slip as paper: the same parts, in the same order, as kiosk/printing.py prints it */
   function slipPaper(slip) {
-    const el = HQ.el;
+    const el = HQ.h;
     const matter = slip.situation_name ? `${slip.matter_name}（${slip.situation_name}）` : slip.matter_name;
     return el("div", { class: "paper" },
       el("div", { class: "hall" }, slip.hall),
@@ -123,8 +123,8 @@ const CallerDialogs = (() => {
     current = t;
     $("transfer-ticket").textContent = `${t.number} · ${t.matter_name}`;
     $("transfer-error").textContent = "";
-    const radio = (value, label, disabled) => HQ.el("label", { class: disabled ? "disabled" : "" },
-      HQ.el("input", { type: "radio", name: "target", value, disabled }), label);
+    const radio = (value, label, disabled) => HQ.h("label", { class: disabled ? "disabled" : "" },
+      HQ.h("input", { type: "radio", name: "target", value, disabled }), label);
     $("transfer-queues").replaceChildren(...S.queueOrder.filter((id) => id !== t.queue).map((id) => {
       const q = S.queues[id];
       return radio("q:" + id, `${id} ${q.name} (${q.waiting})`, false);

@@ -31,7 +31,8 @@ const Charts = (() => {
     container.replaceChildren();
     if (!hasData) { container.appendChild(Object.assign(document.createElement("div"), { className: "empty", textContent: "该时段暂无数据" })); return; }
     const max = niceMax(Math.max(...all.map((v) => v || 0)));
-    const root = svg("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "font-size": "11",
+    const names = spec.bars.map((s) => s.name).concat(spec.dots ? [spec.dots.name] : []).join(" / ");
+    const root = svg("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": names, "font-size": "11",
                              "font-family": "WenQuanYi Micro Hei, Noto Sans CJK SC, sans-serif" });
     const y = (v) => T + plotH - (plotH * (v || 0)) / max;
     for (let i = 0; i <= 4; i++) {

@@ -4,46 +4,18 @@
 
 const M = { me: null, windows: {}, windowOrder: [], queues: [], alerts: [], view: "live", today: null };
 const $ = (id) => document.getElementById(id);
-const TZ = document.body.dataset.tz;
 const KIND_SHORT = { comprehensive: "综合", professional: "专业", tidal: "潮汐", output: "出件", help: "帮办",
                      consult: "咨询", complaint: "投诉" };
 const VIEWS = ["live", "reports", "followups", "devices", "users", "audit", "ops"];
 
 // ---- login and tabs --------------------------------------------------------------
-async function login(event) {
-  event.preventDefault();
-  $("login-error").textContent = "";
-  try {
-    const r = await HQ.api("POST", "/api/login", { user: $("login-user").value.trim(), pin: $("login-pin").value });
-    HQ.setToken(r.token);
-    if (r.role !== "manager" && r.role !== "admin") {
-      await HQ.api("POST", "/api/logout").catch(() => null);
-      HQ.setToken(null);
-      $("login-error").textContent = "此账号没有大厅管理权限";
-      return;
-    }
-    $("login-pin").value = "";
-    enter({ user: r.user, role: r.role });
-  } catch (err) {
-    $("login-error").textContent = err.message;
-  }
-}
-
-async function resumeSession() {
-  if (!HQ.token) return;
-  try {
-    const me = await HQ.api("GET", "/api/me");
-    if (me.role === "manager" || me.role === "admin") enter(me);
-  } catch (err) { HQ.setToken(null); }
-}
-
 function enter(me) {
   M.me = me;
   $("login-view").classList.add("hidden");
   $("tabs").classList.remove("hidden");
   $("who").classList.remove("hidden");
   $("who-user").textContent = `${me.user} · ${ROLE_NAMES[me.role] || me.role}`;
-  HQ.live({ onSnapshot, onEvent, onLoggedOut: () => { HQ.setToken(null); location.reload(); } });
+  HQ.live({ onSnapshot, onEvent, onRefused: HQ.loginLost });
   showView(location.hash.slice(1) || "live");
   refreshToday();
   Admin.followups(true);
@@ -110,8 +82,8 @@ async function refreshToday() {
 
 // ---- rendering -------------------------------------------------------------------
 function kpi(label, value, sub, tone) {
-  return HQ.el("div", { class: "kpi " + (tone || "") }, HQ.el("small", {}, label), HQ.el("strong", {}, value),
-               sub ? HQ.el("span", { class: "sub" }, sub) : null);
+  return HQ.h("div", { class: "kpi " + (tone || "") }, HQ.h("small", {}, label), HQ.h("strong", {}, value),
+               sub ? HQ.h("span", { class: "sub" }, sub) : null);
 }
 
 function renderKpis() {
@@ -138,11 +110,11 @@ function renderLive() {
     const limit = q.surge_minutes || 30;
     const eta = q.eta_minutes || 0;
     const tone = eta > limit ? "surge" : eta > 0.7 * limit ? "warn" : "";
-    return HQ.el("div", { class: "queue-row " + tone, "data-queue": q.id },
-      HQ.el("span", { class: "prefix" }, q.id), HQ.el("span", { class: "name", title: q.name }, q.name),
-      HQ.el("span", { class: "waiting" }, q.waiting),
-      HQ.el("div", { class: "eta" }, HQ.el("div", { class: "track" },
-        HQ.el("div", { class: "fill", style: `width:${Math.min(100, (100 * eta) / (1.5 * limit))}%` })),
+    return HQ.h("div", { class: "queue-row " + tone, "data-queue": q.id },
+      HQ.h("span", { class: "prefix" }, q.id), HQ.h("span", { class: "name", title: q.name }, q.name),
+      HQ.h("span", { class: "waiting" }, q.waiting),
+      HQ.h("div", { class: "eta" }, HQ.h("div", { class: "track" },
+        HQ.h("div", { class: "fill", style: `width:${Math.min(100, (100 * eta) / (1.5 * limit))}%` })),
         q.eta_minutes === null ? "—" : `约 ${q.eta_minutes} 分`));
   }));
   const ws = M.windowOrder.map((id) => M.windows[id]);
@@ -154,20 +126,20 @@ function renderLive() {
 function windowTile(w) {
   const t = w.ticket;
   const ops = [];
-  const op = (label, fn, cls) => HQ.el("button", { class: "btn " + (cls || ""), type: "button", onclick: fn }, label);
+  const op = (label, fn, cls) => HQ.h("button", { class: "btn " + (cls || ""), type: "button", onclick: fn }, label);
   if (w.state === "open") ops.push(op("暂停", () => windowAction(w, "pause")));
   if (w.state === "paused") ops.push(op("恢复", () => windowAction(w, "resume")));
   if (w.state === "closed") ops.push(op("开启", () => openDialog(w), "primary"));
   else if (!t) ops.push(op("关闭", () => windowAction(w, "close"), "danger"));
   ops.push(op("配置", () => profileDialog(w)));
-  return HQ.el("div", { class: `win ${w.state} ${w.kind}`, "data-window": w.id },
-    HQ.el("div", { class: "top" }, HQ.el("span", { class: "no" }, `${w.number}号`, HQ.el("small", {}, KIND_SHORT[w.kind] || w.kind)),
-          HQ.el("span", { class: "pill " + w.state }, STATE_NAMES[w.state])),
-    HQ.el("div", { class: "line", title: w.queues.map((q) => `${q} ×${w.profile[q]}`).join("  ") }, queueLine(w)),
-    HQ.el("div", { class: "line" }, w.clerk ? "在岗: " + w.clerk : "无人在岗"),
-    t ? HQ.el("div", { class: "held " + t.status }, `${t.number} ${STATUS_NAMES[t.status]}`)
-      : HQ.el("div", { class: "line" }, w.state === "open" ? "空闲" : "—"),
-    HQ.el("div", { class: "ops" }, ops));
+  return HQ.h("div", { class: `win ${w.state} ${w.kind}`, "data-window": w.id },
+    HQ.h("div", { class: "top" }, HQ.h("span", { class: "no" }, `${w.number}号`, HQ.h("small", {}, KIND_SHORT[w.kind] || w.kind)),
+          HQ.h("span", { class: "pill " + w.state }, STATE_NAMES[w.state])),
+    HQ.h("div", { class: "line", title: w.queues.map((q) => `${q} ×${w.profile[q]}`).join("  ") }, queueLine(w)),
+    HQ.h("div", { class: "line" }, w.clerk ? "在岗: " + w.clerk : "无人在岗"),
+    t ? HQ.h("div", { class: "held " + t.status }, `${t.number} ${STATUS_NAMES[t.status]}`)
+      : HQ.h("div", { class: "line" }, w.state === "open" ? "空闲" : "—"),
+    HQ.h("div", { class: "ops" }, ops));
 }
 
 function queueLine(w) {
@@ -187,18 +159,18 @@ function addAlert(a, fresh) {
 
 function renderAlerts() {
   const list = $("alerts");
-  if (!M.alerts.length) { list.replaceChildren(HQ.el("li", { class: "muted empty" }, "暂无告警")); return; }
+  if (!M.alerts.length) { list.replaceChildren(HQ.h("li", { class: "muted empty" }, "暂无告警")); return; }
   list.replaceChildren(...M.alerts.map((a) => {
     const s = a.suggestion;
     let button = null;
     const w = s && M.windows[s.window];
     if (s && s.action === "open" && w && w.state !== "closed") {
-      button = HQ.el("small", { class: "muted" }, ` (${w.number} 号窗口已开启)`);
+      button = HQ.h("small", { class: "muted" }, ` (${w.number} 号窗口已开启)`);
     } else if (s && s.action === "open") {
-      button = HQ.el("button", { class: "btn small primary", type: "button", onclick: () => acceptSuggestion(a) },
+      button = HQ.h("button", { class: "btn small primary", type: "button", onclick: () => acceptSuggestion(a) },
         `一键开启 ${w ? w.number : s.window} 号窗口办理 ${s.queues.join("、")}`);
     }
-    return HQ.el("li", { class: "alert " + a.kind }, HQ.el("time", {}, HQ.hhmm(a.at)), a.message, button);
+    return HQ.h("li", { class: "alert " + a.kind }, HQ.h("time", {}, HQ.hhmm(a.at)), a.message, button);
   }));
 }
 
@@ -228,8 +200,8 @@ function openDialog(w) {
   document.querySelector('input[name="open-mode"][value="auto"]').checked = true;
   document.querySelector('input[name="open-mode"][value="auto"]').parentElement.lastChild.textContent =
     w.kind === "tidal" ? " 由系统选择压力最大的队列" : " 按原业务配置开启";
-  $("open-queues").replaceChildren(...M.queues.map((q) => HQ.el("label", {},
-    HQ.el("input", { type: "checkbox", value: q.id, onchange: () => {
+  $("open-queues").replaceChildren(...M.queues.map((q) => HQ.h("label", {},
+    HQ.h("input", { type: "checkbox", value: q.id, onchange: () => {
       document.querySelector('input[name="open-mode"][value="pick"]').checked = true; } }),
     `${q.id} ${q.name} (${q.waiting})`)));
   $("open-dialog").showModal();
@@ -249,8 +221,8 @@ function profileDialog(w) {
   dialogWindow = w;
   $("profile-window-name").textContent = w.name;
   $("profile-error").textContent = "";
-  $("profile-weights").replaceChildren(...M.queues.map((q) => HQ.el("label", {}, `${q.id} ${q.name}`,
-    HQ.el("input", { type: "number", min: "0", max: "100", step: "0.5", "data-queue": q.id, value: w.profile[q.id] || 0 }))));
+  $("profile-weights").replaceChildren(...M.queues.map((q) => HQ.h("label", {}, `${q.id} ${q.name}`,
+    HQ.h("input", { type: "number", min: "0", max: "100", step: "0.5", "data-queue": q.id, value: w.profile[q.id] || 0 }))));
   $("profile-dialog").showModal();
 }
 
@@ -274,18 +246,15 @@ async function saveNotice() {
 }
 
 function bind() {
-  $("login-form").addEventListener("submit", login);
-  $("logout").addEventListener("click", async () => {
-    await HQ.api("POST", "/api/logout").catch(() => null);
-    HQ.setToken(null);
-    location.reload();
-  });
   for (const b of document.querySelectorAll("#tabs button")) b.addEventListener("click", () => showView(b.dataset.view));
   $("open-ok").addEventListener("click", confirmOpen);
   $("profile-ok").addEventListener("click", confirmProfile);
   $("notice-save").addEventListener("click", saveNotice);
   $("alerts-clear").addEventListener("click", () => { M.alerts = []; renderAlerts(); });
-  HQ.startClock("clock", TZ);
+  HQ.startClock("clock", { second: "2-digit" });
 }
 
-document.addEventListener("DOMContentLoaded", () => { bind(); resumeSession(); });
+document.addEventListener("DOMContentLoaded", () => {
+  bind();
+  HQ.staffLogin({ roles: ["manager", "admin"], denied: "此账号没有大厅管理权限", onEnter: enter });
+});

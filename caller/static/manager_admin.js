@@ -37,8 +37,8 @@ const Admin = (() => {
       $("note-help").textContent = help || "";
       $("note-error").textContent = "";
       const old = $("note-text");
-      const input = secret ? HQ.el("input", { id: "note-text", type: "password", autocomplete: "new-password" })
-                           : HQ.el("textarea", { id: "note-text", rows: 4, maxlength: 2000 });
+      const input = secret ? HQ.h("input", { id: "note-text", type: "password", autocomplete: "new-password" })
+                           : HQ.h("textarea", { id: "note-text", rows: 4, maxlength: 2000 });
       old.replaceWith(input);
       $("note-label").firstChild.textContent = label || "说明";
       const ok = (e) => {
@@ -76,24 +76,24 @@ const Admin = (() => {
 
   function renderFollowups() {
     const rows = followupRows.filter((f) => followupFilter === "all" || (followupFilter === "overdue" ? f.overdue : f.state !== "closed"));
-    const head = HQ.el("tr", {}, ...["号票", "事项", "窗口 / 人员", "评价", "状态", "整改期限", "经过", "操作"].map((h) => HQ.el("th", {}, h)));
+    const head = HQ.h("tr", {}, ...["号票", "事项", "窗口 / 人员", "评价", "状态", "整改期限", "经过", "操作"].map((h) => HQ.h("th", {}, h)));
     const body = rows.map((f) => {
       const [stateName, tone] = FOLLOWUP_STATES[f.state] || [f.state, "off"];
-      return HQ.el("tr", { class: f.overdue ? "overdue" : "", "data-followup": f.id },
-        HQ.el("td", {}, HQ.el("b", {}, f.ticket.number)),
-        HQ.el("td", {}, matterNames[f.ticket.matter] || f.ticket.matter),
-        HQ.el("td", {}, `${windowName(f.ticket.window)} · ${f.ticket.clerk || "—"}`),
-        HQ.el("td", {}, HQ.el("span", { class: "tag red" }, `${f.score} 分 ${SCORE_NAMES[f.score]}`)),
-        HQ.el("td", {}, HQ.el("span", { class: "pill " + tone }, stateName)),
-        HQ.el("td", {}, f.deadline, f.overdue ? HQ.el("span", { class: "tag red", style: "margin-left:6px" }, "已超期") : null),
-        HQ.el("td", {}, HQ.el("ul", { class: "history" }, f.history.map((h) =>
-          HQ.el("li", {}, `${h.at.slice(5, 10)} ${HQ.hhmm(h.at)} ${h.user === "system" ? "系统" : h.user}: ${h.note || h.action}`)))),
-        HQ.el("td", { class: "actions-cell" }, (NEXT[f.state] || []).map((action) => HQ.el("button",
+      return HQ.h("tr", { class: f.overdue ? "overdue" : "", "data-followup": f.id },
+        HQ.h("td", {}, HQ.h("b", {}, f.ticket.number)),
+        HQ.h("td", {}, matterNames[f.ticket.matter] || f.ticket.matter),
+        HQ.h("td", {}, `${windowName(f.ticket.window)} · ${f.ticket.clerk || "—"}`),
+        HQ.h("td", {}, HQ.h("span", { class: "tag red" }, `${f.score} 分 ${SCORE_NAMES[f.score]}`)),
+        HQ.h("td", {}, HQ.h("span", { class: "pill " + tone }, stateName)),
+        HQ.h("td", {}, f.deadline, f.overdue ? HQ.h("span", { class: "tag red", style: "margin-left:6px" }, "已超期") : null),
+        HQ.h("td", {}, HQ.h("ul", { class: "history" }, f.history.map((h) =>
+          HQ.h("li", {}, `${h.at.slice(5, 10)} ${HQ.hhmm(h.at)} ${h.user === "system" ? "系统" : h.user}: ${h.note || h.action}`)))),
+        HQ.h("td", { class: "actions-cell" }, (NEXT[f.state] || []).map((action) => HQ.h("button",
           { class: "btn small" + (action === "close" ? " primary" : ""), type: "button", "data-action": action,
             onclick: () => followupAction(f, action) }, FOLLOWUP_ACTIONS[action][0]))));
     });
-    $("followups").replaceChildren(HQ.el("thead", {}, head), HQ.el("tbody", {}, body.length ? body
-      : [HQ.el("tr", {}, HQ.el("td", { colspan: 8, class: "muted" }, "没有需要处理的差评回访"))]));
+    $("followups").replaceChildren(HQ.h("thead", {}, head), HQ.h("tbody", {}, body.length ? body
+      : [HQ.h("tr", {}, HQ.h("td", { colspan: 8, class: "muted" }, "没有需要处理的差评回访"))]));
   }
 
   function windowName(id) {
@@ -141,36 +141,36 @@ const Admin = (() => {
       k.total += 1;
       if (d.online && !d.fault) k.online += 1;
     }
-    $("device-summary").replaceChildren(...Object.entries(kinds).map(([kind, k]) => HQ.el("div",
-      { class: "kpi " + (k.online === k.total ? "good" : "warn") }, HQ.el("small", {}, DEVICE_KINDS[kind] || kind),
-      HQ.el("strong", {}, `${k.online}/${k.total}`), HQ.el("span", { class: "sub" }, "在线"))));
+    $("device-summary").replaceChildren(...Object.entries(kinds).map(([kind, k]) => HQ.h("div",
+      { class: "kpi " + (k.online === k.total ? "good" : "warn") }, HQ.h("small", {}, DEVICE_KINDS[kind] || kind),
+      HQ.h("strong", {}, `${k.online}/${k.total}`), HQ.h("span", { class: "sub" }, "在线"))));
     const rows = deviceRows.slice().sort((a, b) => deviceState(a)[2] - deviceState(b)[2]);
-    const head = HQ.el("tr", {}, ...["设备", "类型", "窗口", "状态", "最后上报", "正在显示"].map((h) => HQ.el("th", {}, h)));
+    const head = HQ.h("tr", {}, ...["设备", "类型", "窗口", "状态", "最后上报", "正在显示"].map((h) => HQ.h("th", {}, h)));
     const body = rows.map((d) => {
       const [text, tone] = deviceState(d);
       const w = d.window && M.windows[d.window];
-      return HQ.el("tr", { "data-device": d.id }, HQ.el("td", {}, d.id), HQ.el("td", {}, DEVICE_KINDS[d.kind] || d.kind),
-        HQ.el("td", {}, w ? `${w.number}号窗口` : d.window || "全厅"), HQ.el("td", {}, HQ.el("span", { class: "pill " + tone }, text)),
-        HQ.el("td", {}, d.last_seen ? d.last_seen.replace("T", " ").slice(0, 19) : "—"), HQ.el("td", {}, d.setup_url ? HQ.el("code", { title: "在取号机或查询终端上打开一次 (查询终端把 /kiosk 换成 /query)" },
+      return HQ.h("tr", { "data-device": d.id }, HQ.h("td", {}, d.id), HQ.h("td", {}, DEVICE_KINDS[d.kind] || d.kind),
+        HQ.h("td", {}, w ? `${w.number}号窗口` : d.window || "全厅"), HQ.h("td", {}, HQ.h("span", { class: "pill " + tone }, text)),
+        HQ.h("td", {}, d.last_seen ? d.last_seen.replace("T", " ").slice(0, 19) : "—"), HQ.h("td", {}, d.setup_url ? HQ.h("code", { title: "在取号机或查询终端上打开一次 (查询终端把 /kiosk 换成 /query)" },
           "设置地址: " + d.setup_url) : d.shows || ""));
     });
-    $("devices").replaceChildren(HQ.el("thead", {}, head), HQ.el("tbody", {}, body));
+    $("devices").replaceChildren(HQ.h("thead", {}, head), HQ.h("tbody", {}, body));
   }
 
   // ---- users --------------------------------------------------------------------------
   async function users() {
     let rows;
     try { rows = await HQ.api("GET", "/api/users"); } catch (err) { HQ.toast(err.message, "error"); return; }
-    const head = HQ.el("tr", {}, ...["用户名", "角色", "部门", "状态", "创建时间", "操作"].map((h) => HQ.el("th", {}, h)));
-    const body = rows.map((u) => HQ.el("tr", { "data-user": u.name }, HQ.el("td", {}, HQ.el("b", {}, u.name)),
-      HQ.el("td", {}, ROLE_NAMES[u.role] || u.role), HQ.el("td", {}, u.departments.join("、") || "—"),
-      HQ.el("td", {}, HQ.el("span", { class: "pill " + (u.disabled ? "off" : "ok") }, u.disabled ? "已停用" : "正常")),
-      HQ.el("td", {}, (u.created_at || "").slice(0, 10)),
-      HQ.el("td", { class: "actions-cell" },
-        HQ.el("button", { class: "btn small", type: "button", onclick: () => resetPin(u) }, "重置 PIN"),
-        HQ.el("button", { class: "btn small" + (u.disabled ? "" : " danger"), type: "button",
+    const head = HQ.h("tr", {}, ...["用户名", "角色", "部门", "状态", "创建时间", "操作"].map((h) => HQ.h("th", {}, h)));
+    const body = rows.map((u) => HQ.h("tr", { "data-user": u.name }, HQ.h("td", {}, HQ.h("b", {}, u.name)),
+      HQ.h("td", {}, ROLE_NAMES[u.role] || u.role), HQ.h("td", {}, u.departments.join("、") || "—"),
+      HQ.h("td", {}, HQ.h("span", { class: "pill " + (u.disabled ? "off" : "ok") }, u.disabled ? "已停用" : "正常")),
+      HQ.h("td", {}, (u.created_at || "").slice(0, 10)),
+      HQ.h("td", { class: "actions-cell" },
+        HQ.h("button", { class: "btn small", type: "button", onclick: () => resetPin(u) }, "重置 PIN"),
+        HQ.h("button", { class: "btn small" + (u.disabled ? "" : " danger"), type: "button",
                           onclick: () => setDisabled(u, !u.disabled) }, u.disabled ? "启用" : "停用"))));
-    $("users").replaceChildren(HQ.el("thead", {}, head), HQ.el("tbody", {}, body));
+    $("users").replaceChildren(HQ.h("thead", {}, head), HQ.h("tbody", {}, body));
   }
 
   async function addUser(e) {
@@ -210,11 +210,11 @@ const Admin = (() => {
     const needle = $("audit-filter").value.trim().toLowerCase();
     const rows = auditRows.filter((r) => !needle || [r.user, r.action, AUDIT_ACTIONS[r.action], r.target, r.detail]
       .some((v) => v && String(v).toLowerCase().includes(needle)));
-    const head = HQ.el("tr", {}, ...["时间", "用户", "操作", "对象", "详情", "来源地址"].map((h) => HQ.el("th", {}, h)));
-    const body = rows.map((r) => HQ.el("tr", {}, HQ.el("td", {}, r.at.replace("T", " ").slice(0, 19)),
-      HQ.el("td", {}, r.user), HQ.el("td", {}, AUDIT_ACTIONS[r.action] || r.action), HQ.el("td", {}, r.target || ""),
-      HQ.el("td", {}, r.detail || ""), HQ.el("td", {}, r.ip || "")));
-    $("audit").replaceChildren(HQ.el("thead", {}, head), HQ.el("tbody", {}, body));
+    const head = HQ.h("tr", {}, ...["时间", "用户", "操作", "对象", "详情", "来源地址"].map((h) => HQ.h("th", {}, h)));
+    const body = rows.map((r) => HQ.h("tr", {}, HQ.h("td", {}, r.at.replace("T", " ").slice(0, 19)),
+      HQ.h("td", {}, r.user), HQ.h("td", {}, AUDIT_ACTIONS[r.action] || r.action), HQ.h("td", {}, r.target || ""),
+      HQ.h("td", {}, r.detail || ""), HQ.h("td", {}, r.ip || "")));
+    $("audit").replaceChildren(HQ.h("thead", {}, head), HQ.h("tbody", {}, body));
   }
 
   function bind() {

@@ -45,9 +45,9 @@ const Ops = (() => {
     if (mb === null || mb === undefined) return "—";
     return mb >= 1024 ? (mb / 1024).toFixed(1) + " GB" : mb + " MB";
   }
-  const pill = (ok, yes, no, tone) => HQ.el("span", { class: "pill " + (ok ? "ok" : tone || "bad") }, ok ? yes : no);
-  const facts = (...rows) => HQ.el("dl", { class: "facts" },
-    rows.filter(Boolean).flatMap(([k, v]) => [HQ.el("dt", {}, k), HQ.el("dd", {}, v)]));
+  const pill = (ok, yes, no, tone) => HQ.h("span", { class: "pill " + (ok ? "ok" : tone || "bad") }, ok ? yes : no);
+  const facts = (...rows) => HQ.h("dl", { class: "facts" },
+    rows.filter(Boolean).flatMap(([k, v]) => [HQ.h("dt", {}, k), HQ.h("dd", {}, v)]));
 
   // ---- rendering -------------------------------------------------------------------
   function render(ops, days) {
@@ -65,10 +65,10 @@ const Ops = (() => {
     const ok = h.status === "ok";
     $("ops-health").className = "card ops-health " + (ok ? "ok" : "degraded");
     $("ops-status").replaceChildren(pill(ok, "运行正常", "需要关注", "warn"));
-    $("ops-problems").replaceChildren(...(h.problems.length ? h.problems.map((p) => HQ.el("li", {}, p))
-      : [HQ.el("li", { class: "muted" }, "各项检查均正常")]));
+    $("ops-problems").replaceChildren(...(h.problems.length ? h.problems.map((p) => HQ.h("li", {}, p))
+      : [HQ.h("li", { class: "muted" }, "各项检查均正常")]));
     $("ops-checks").replaceChildren(...Object.entries(h.checks).map(([name, c]) =>
-      HQ.el("span", { class: "tag " + (c.ok ? "green" : "red"), title: c.problem || "" },
+      HQ.h("span", { class: "tag " + (c.ok ? "green" : "red"), title: c.problem || "" },
             (c.ok ? "✓ " : "✕ ") + (CHECK_NAMES[name] || name))));
     const n = h.problems.length;
     $("ops-count").textContent = n;
@@ -80,7 +80,7 @@ const Ops = (() => {
     $("ops-day").replaceChildren(facts(
       ["今天", [d.today + " ", d.working_day ? pill(true, "工作日") : pill(false, "", "休息日", "off")]],
       ["办公时间", periods || "—"],
-      ["闭厅时间", HQ.el("strong", { id: "ops-closing" }, HQ.hhmm(d.closing_at))],
+      ["闭厅时间", HQ.h("strong", { id: "ops-closing" }, HQ.hhmm(d.closing_at))],
       ["未叫到的号", d.expire_at_closing ? "闭厅时作废" : "闭厅后保留"],
       ["今日闭厅", d.closed ? pill(true, "已闭厅结算") : pill(false, "", "尚未闭厅", "off")],
       ["上次闭厅", d.last_closed_day || "尚无"]));
@@ -88,26 +88,26 @@ const Ops = (() => {
 
   function renderBackup(b) {
     const last = b.last;
-    const lastText = last ? [when(last.at) + " ", pill(last.ok, "成功", "失败")] : HQ.el("span", { class: "muted" }, "尚未备份过");
+    const lastText = last ? [when(last.at) + " ", pill(last.ok, "成功", "失败")] : HQ.h("span", { class: "muted" }, "尚未备份过");
     $("ops-backup").replaceChildren(facts(
-      ["备份目录", HQ.el("span", { class: "path", title: b.path }, b.dir)],
-      b.dir !== b.path ? ["完整路径", HQ.el("span", { class: "path" }, b.path)] : null,
+      ["备份目录", HQ.h("span", { class: "path", title: b.path }, b.dir)],
+      b.dir !== b.path ? ["完整路径", HQ.h("span", { class: "path" }, b.path)] : null,
       ["保留份数", `最近 ${b.keep} 份`],
       ["每日时间", `${b.at} 以后`],
       ["上次备份", lastText],
       last && !last.ok && last.success_at ? ["上次成功", when(last.success_at)] : null,
-      last && last.detail ? ["说明", HQ.el("span", { class: last.ok ? "muted" : "bad-text" }, last.detail)] : null,
+      last && last.detail ? ["说明", HQ.h("span", { class: last.ok ? "muted" : "bad-text" }, last.detail)] : null,
       ["下次备份", b.due ? [when(b.next_at) + " ", pill(false, "", "待备份", "warn")] : when(b.next_at)],
-    ), HQ.el("p", { class: "muted note" }, `定时器每 ${b.check_every_minutes} 分钟检查一次`));
+    ), HQ.h("p", { class: "muted note" }, `定时器每 ${b.check_every_minutes} 分钟检查一次`));
   }
 
   function renderStorage(r, disk) {
     $("ops-storage").replaceChildren(facts(
       ["事件保留", `${r.event_retention_days} 天`],
       ["最早事件", r.oldest_event_at ? r.oldest_event_at.slice(0, 10) : "—"],
-      ["磁盘剩余", HQ.el("strong", {}, size(disk.free_mb))],
+      ["磁盘剩余", HQ.h("strong", {}, size(disk.free_mb))],
       ["数据库", size(disk.database_mb)],
-      ["数据目录", HQ.el("span", { class: "path" }, disk.path)]));
+      ["数据目录", HQ.h("span", { class: "path" }, disk.path)]));
   }
 
   function ago(seconds) {
@@ -159,18 +159,18 @@ const Ops = (() => {
   }
 
   function renderDays(days) {
-    const head = HQ.el("tr", {}, ["日期", "取号", "办结", "过号", "作废", "平均等候", "15分钟内叫号", "平均评价", "状态"]
-      .map((h, i) => HQ.el("th", { class: i && i < 8 ? "num" : "" }, h)));
-    const rows = days.slice().reverse().map((d) => HQ.el("tr", { "data-day": d.day, class: d.final ? "" : "today" },
-      HQ.el("td", {}, d.day),
-      ...[d.issued, d.served, d.no_shows, d.expired].map((n) => HQ.el("td", { class: "num" }, n)),
-      HQ.el("td", { class: "num" }, d.mean_wait_min === null ? "—" : d.mean_wait_min + " 分"),
-      HQ.el("td", { class: "num" }, HQ.pct(d.served_within_15_min)),
-      HQ.el("td", { class: "num" }, d.avg_rating === null ? "—" : `${d.avg_rating} (${d.rated})`),
-      HQ.el("td", {}, d.final ? HQ.el("span", { class: "muted" }, "已结算 " + HQ.hhmm(d.closed_at))
-                              : HQ.el("span", { class: "pill called" }, "进行中"))));
-    $("ops-days").replaceChildren(HQ.el("thead", {}, head), HQ.el("tbody", {}, rows.length ? rows
-      : [HQ.el("tr", {}, HQ.el("td", { colspan: 9, class: "muted" }, "近 30 天没有营业记录"))]));
+    const head = HQ.h("tr", {}, ["日期", "取号", "办结", "过号", "作废", "平均等候", "15分钟内叫号", "平均评价", "状态"]
+      .map((h, i) => HQ.h("th", { class: i && i < 8 ? "num" : "" }, h)));
+    const rows = days.slice().reverse().map((d) => HQ.h("tr", { "data-day": d.day, class: d.final ? "" : "today" },
+      HQ.h("td", {}, d.day),
+      ...[d.issued, d.served, d.no_shows, d.expired].map((n) => HQ.h("td", { class: "num" }, n)),
+      HQ.h("td", { class: "num" }, d.mean_wait_min === null ? "—" : d.mean_wait_min + " 分"),
+      HQ.h("td", { class: "num" }, HQ.pct(d.served_within_15_min)),
+      HQ.h("td", { class: "num" }, d.avg_rating === null ? "—" : `${d.avg_rating} (${d.rated})`),
+      HQ.h("td", {}, d.final ? HQ.h("span", { class: "muted" }, "已结算 " + HQ.hhmm(d.closed_at))
+                              : HQ.h("span", { class: "pill called" }, "进行中"))));
+    $("ops-days").replaceChildren(HQ.h("thead", {}, head), HQ.h("tbody", {}, rows.length ? rows
+      : [HQ.h("tr", {}, HQ.h("td", { colspan: 9, class: "muted" }, "近 30 天没有营业记录"))]));
   }
 
   return { start, load, onEvent };

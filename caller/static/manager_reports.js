@@ -63,12 +63,12 @@ const Reports = (() => {
   }
 
   function table(id, rows, labelHeader, label) {
-    const head = HQ.el("tr", {}, HQ.el("th", {}, labelHeader), ...COLUMNS.map(([, h]) => HQ.el("th", { class: "num" }, h)));
+    const head = HQ.h("tr", {}, HQ.h("th", {}, labelHeader), ...COLUMNS.map(([, h]) => HQ.h("th", { class: "num" }, h)));
     const body = rows.filter((r) => r.issued || r.called || r.served || r.no_shows || r.cancelled || r.expired)
-      .map((r) => HQ.el("tr", {}, HQ.el("td", {}, label(r)),
-        ...COLUMNS.map(([key, , kind]) => HQ.el("td", { class: "num" }, cell(r, key, kind)))));
-    $(id).replaceChildren(HQ.el("thead", {}, head),
-      HQ.el("tbody", {}, body.length ? body : [HQ.el("tr", {}, HQ.el("td", { class: "muted", colspan: COLUMNS.length + 1 }, "无数据"))]));
+      .map((r) => HQ.h("tr", {}, HQ.h("td", {}, label(r)),
+        ...COLUMNS.map(([key, , kind]) => HQ.h("td", { class: "num" }, cell(r, key, kind)))));
+    $(id).replaceChildren(HQ.h("thead", {}, head),
+      HQ.h("tbody", {}, body.length ? body : [HQ.h("tr", {}, HQ.h("td", { class: "muted", colspan: COLUMNS.length + 1 }, "无数据"))]));
   }
 
   function render(r) {
@@ -101,7 +101,7 @@ const Reports = (() => {
     });
     const o = r.comprehensive_outcomes;
     $("report-outcomes").replaceChildren(...[["done", "办结"], ["accepted", "受理转后台"], ["incomplete", "补正告知"],
-      ["rejected", "不予受理"]].map(([k, name]) => HQ.el("div", {}, HQ.el("strong", {}, o[k]), HQ.el("small", {}, name))));
+      ["rejected", "不予受理"]].map(([k, name]) => HQ.h("div", {}, HQ.h("strong", {}, o[k]), HQ.h("small", {}, name))));
     table("report-queues", r.queues, "队列", (q) => `${q.queue} ${q.name}`);
     table("report-windows", r.windows, "窗口", (w) => w.name);
     table("report-clerks", r.clerks, "人员", (c) => c.clerk);

@@ -44,11 +44,7 @@
 
   function fmt(template, n) { return template.replace("{n}", n); }
 
-  function esc(text) {
-    return String(text == null ? "" : text).replace(/[&<>"']/g, function (c) {
-      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
-    });
-  }
+  var esc = HQ.esc;
 
   function name(item) { return (lang === "en" && item.name_en) || item.name || ""; }
 
@@ -286,42 +282,34 @@
   });
 
   // ---- the hub --------------------------------------------------------------
-  var socket = io({ transports: ["websocket", "polling"], reconnectionDelay: 500, reconnectionDelayMax: 1000,
-                    randomizationFactor: 0.3, auth: key ? { token: key } : {} });
-
   function setConnected(up, why) {
     state.connected = up;
     board.classList.toggle("offline", !up);
     $("status").textContent = why || L.connecting;
   }
 
-  socket.on("connect", function () {
-    setConnected(true);
-    if (state.lastEventId != null) socket.emit("resume", { after: state.lastEventId });
-  });
-  socket.on("disconnect", function (reason) {
-    setConnected(false);
-    if (reason === "io server disconnect") setTimeout(function () { socket.connect(); }, 1000);
-  });
-  socket.on("connect_error", function () {
-    setConnected(false, key && !socket.active ? L.badKey : null);
-    if (!socket.active) setTimeout(function () { socket.connect(); }, 5000);
-  });
-  socket.on("snapshot", function (snap) {
-    var missed = loadSnapshot(snap || {});
-    render();
-    ackShown(missed);
-  });
-  socket.onAny(function (type, data) {
-    if (type === "snapshot" || !data || typeof data !== "object") return;
-    if (type === "queues.changed") { merge({ queues: data.queues }); render(); return; }  // counts, no event id
-    var before = state.lastEventId;
-    var got = applyEvent(type, data);
-    if (state.lastEventId === before) return;  // stale or repeated
-    render();
-    if (!got) return;
-    ackShown([got.call]);
-    if (got.live) say(got.call);
+  var live = HQ.live({
+    token: key || null, banner: false,  // the board says it in its own band
+    onState: function (up) { setConnected(up); },
+    onRefused: function (retry) {
+      setConnected(false, key ? L.badKey : null);
+      setTimeout(retry, 5000);
+    },
+    onSnapshot: function (snap) {
+      var missed = loadSnapshot(snap);
+      render();
+      ackShown(missed);
+    },
+    onEvent: function (type, data) {
+      if (type === "queues.changed") { merge({ queues: data.queues }); render(); return; }  // counts, no event id
+      var before = state.lastEventId;
+      var got = applyEvent(type, data);
+      if (state.lastEventId === before) return;  // stale or repeated
+      render();
+      if (!got) return;
+      ackShown([got.call]);
+      if (got.live) say(got.call);
+    }
   });
 
   document.querySelectorAll("[data-label]").forEach(function (el) { el.textContent = L[el.dataset.label]; });
@@ -329,5 +317,5 @@
   setConnected(false);
   showTap();
   tick();
-  window.hallqBoard = { state: state, render: render, socket: socket, announced: announced, played: played };
+  window.hallqBoard = { state: state, render: render, socket: live.socket, announced: announced, played: played };
 })();

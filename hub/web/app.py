@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import Flask, render_template_string, request
+from flask import Flask, request
 from flask_socketio import SocketIO
 from werkzeug.exceptions import HTTPException
 
@@ -15,6 +15,7 @@ from hub.service.hall import HallService
 from hub.web.http import error_response, load_actor, plain_error
 from hub.web.limits import Limits
 from hub.web.proxies import TrustedProxies
+from hub.web.pages import render_page
 from hub.live.stream import init_live
 from hub.service.rhythm import SurgeWatch
 from hub.service.catalog import CountyCatalog
@@ -26,15 +27,8 @@ from hub.web.server import UplinkRunner
 log = logging.getLogger("hallq.app")
 PAGE_MODULES = ("kiosk.pages", "caller.pages", "display.pages", "hub.web.cases", "caller.backoffice", "hub.web.ops")
 
-INDEX = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{{ name }} · hallq</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{font-family:"WenQuanYi Micro Hei","Noto Sans CJK SC",sans-serif;max-width:40em;margin:3em auto;
-padding:0 1em;color:#1d2733}a{display:block;font-size:1.3em;margin:.6em 0;color:#0b5cad}</style></head>
-<body><h1>{{ name }}</h1><p>hallq 排队叫号系统</p>
-{% for href, label in pages %}<a href="{{ href }}">{{ label }} <small>{{ href }}</small></a>{% endfor %}
-</body></html>"""
-PAGES = (("/kiosk", "取号机 Kiosk"), ("/query", "智能查询终端 Query terminal"), ("/caller", "窗口呼叫 Caller"),
-         ("/manager", "大厅管理 Manager"), ("/backoffice", "后台审批 Back office"), ("/board", "综合屏 Board"))
+PAGES = (("/kiosk", "取号机", "Kiosk"), ("/query", "智能查询终端", "Query terminal"), ("/caller", "窗口呼叫", "Caller"),
+         ("/manager", "大厅管理", "Manager"), ("/backoffice", "后台审批", "Back office"), ("/board", "综合屏", "Board"))
 
 
 def create_app(hall, store, clock, async_mode="gevent"):
@@ -75,11 +69,11 @@ def create_app(hall, store, clock, async_mode="gevent"):
 
     @app.get("/favicon.ico")
     def favicon():
-        return "", 204  # pages carry their own icon; this keeps browser logs clean
+        return app.send_static_file("hallq/icon.svg")
 
     @app.get("/")
     def index():
-        return render_template_string(INDEX, name=hall.name, pages=PAGES)
+        return render_page("index.html", pages=PAGES)
 
     return app, socketio
 

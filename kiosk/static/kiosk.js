@@ -41,13 +41,13 @@
 
   // catalog and start screen ------------------------------------------------------
   async function loadCatalog() {
-    const res = await HQ.api("GET", "/api/matters");
+    const res = await HQ.request("GET", "/api/matters");
     if (res.ok) K.catalog = res.data;
     renderStart();
   }
   K.loadConfig = async function () {
     const q = K.printerId ? "?printer=" + encodeURIComponent(K.printerId) : "";
-    const res = await HQ.api("GET", "/api/kiosk/config" + q);
+    const res = await HQ.request("GET", "/api/kiosk/config" + q);
     if (res.ok) {
       K.config = res.data;
       HQ.timeZone = res.data.hall.timezone || HQ.timeZone;
@@ -103,7 +103,7 @@
     const q = $("search-input").value.trim();
     const seq = ++searchSeq;
     if (!q) { HQ.fill($("search-results"), hintLine()); return; }
-    const res = await HQ.api("GET", "/api/kiosk/search?q=" + encodeURIComponent(q));
+    const res = await HQ.request("GET", "/api/kiosk/search?q=" + encodeURIComponent(q));
     if (seq !== searchSeq) return; // a newer keystroke already asked
     if (!res.ok) { HQ.fill($("search-results"), h("p", { class: "error" }, res.message)); return; }
     const hits = res.data.matters;
@@ -136,7 +136,7 @@
 
   // a matter: questions decide the materials ------------------------------------------
   K.openMatter = async function (id) {
-    const res = await HQ.api("GET", "/api/matters/" + encodeURIComponent(id));
+    const res = await HQ.request("GET", "/api/matters/" + encodeURIComponent(id));
     if (!res.ok) { K.flash(res.message); return; }
     K.matter = res.data;
     K.answers = {};
@@ -214,7 +214,7 @@
   $("print-list").addEventListener("click", async () => {
     if (!K.requireAnswers()) return;
     const { situation } = K.choice();
-    const res = await HQ.api("POST", "/api/kiosk/print-materials", {
+    const res = await HQ.request("POST", "/api/kiosk/print-materials", {
       matter: K.matter.id, situation: situation ? situation.id : null, printer: K.printerId || null });
     if (!res.ok) { K.flash(res.message); return; }
     K.renderList(res.data);
@@ -240,8 +240,6 @@
   // language -----------------------------------------------------------------------------
   $("lang").addEventListener("click", () => HQ.setLang(HQ.lang === "zh" ? "en" : "zh"));
   HQ.langListeners.push(() => {
-    const name = document.querySelector(".hall-name");
-    name.textContent = HQ.lang === "en" ? name.dataset.en : name.dataset.zh;
     renderStart();
     K.renderQueues(K.live && K.live.synced);
     if (K.screen === "search") runSearch();

@@ -84,8 +84,7 @@
     busy = true;
     try {
       const printer = await K.printerState();
-      const res = await HQ.api("POST", "/api/tickets", { pickup: text, printer: printer.ok ? printer.printer : null },
-                               { idempotent: true });
+      const res = await HQ.request("POST", "/api/tickets", { pickup: text, printer: printer.ok ? printer.printer : null });
       if (K.screen !== "pickup") return; // the citizen left (or the kiosk went idle) meanwhile
       input.value = "";
       renderCode();

@@ -9,7 +9,7 @@
   // taking a ticket ------------------------------------------------------------------
   K.printerState = async function () {
     const q = K.printerId ? "?printer=" + encodeURIComponent(K.printerId) : "";
-    const res = await HQ.api("GET", "/api/kiosk/printer" + q);
+    const res = await HQ.request("GET", "/api/kiosk/printer" + q);
     return res.ok ? res.data : { state: "none", ok: false, printer: null };
   };
 
@@ -25,7 +25,7 @@
       let path = "/api/tickets";
       if (kind === "green" || kind === "help") { path = "/api/kiosk/staff-ticket"; body.priority = kind; }
       if (kind === "appointment") path = "/api/kiosk/checkin";
-      const res = await HQ.api("POST", path, body, { idempotent: true, token: K.staff && K.staff.token });
+      const res = await HQ.request("POST", path, body, { token: K.staff && K.staff.token });
       if (!res.ok) return res.message || HQ.t("error_generic");
       K.showTicket(res.data, printer);
       return true;
@@ -80,7 +80,7 @@
 
   const refreshTicket = HQ.debounce(async () => {
     if (K.screen !== "ticket" || !K.ticket) return;
-    const res = await HQ.api("GET", "/api/tickets/" + K.ticket.id);
+    const res = await HQ.request("GET", "/api/tickets/" + K.ticket.id);
     if (res.ok && K.ticket && res.data.id === K.ticket.id) {
       Object.assign(K.ticket, { ahead: res.data.ahead, eta_minutes: res.data.eta_minutes, eta_range_minutes: res.data.eta_range_minutes, status: res.data.status });
       renderTicketLive();
@@ -123,7 +123,7 @@
     const user = $("login-user").value.trim();
     // No session cookie: the guide's token lives in this page's memory only, so a reload
     // or the idle return leaves nothing behind that a citizen's requests could carry.
-    const res = await HQ.api("POST", "/api/login", { user, pin: $("login-pin").value }, { noCookie: true });
+    const res = await HQ.request("POST", "/api/login", { user, pin: $("login-pin").value }, { noCookie: true });
     if (!res.ok) { showError("login-error", res.message); return; }
     K.staff = { token: res.data.token, user: res.data.user, role: res.data.role };
     $("dlg-login").close();
@@ -134,7 +134,7 @@
     const token = K.staff.token;
     K.staff = null;
     setStaff();
-    await HQ.api("POST", "/api/logout", {}, { token, noCookie: true });
+    await HQ.request("POST", "/api/logout", {}, { token, noCookie: true });
   }
   K.logout = logout;
   $("staff-logout").addEventListener("click", logout);

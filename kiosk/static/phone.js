@@ -18,7 +18,7 @@
 
   async function load() {
     if (!token) { showError(HQ.t("bad_token")); return; }
-    const res = await HQ.api("GET", "/api/t/" + encodeURIComponent(token));
+    const res = await HQ.request("GET", "/api/t/" + encodeURIComponent(token));
     if (!res.ok) {
       if (res.status === 404) {
         P.ticket = null;
@@ -105,7 +105,7 @@
 
   async function rate(score) {
     const t = P.ticket;
-    const res = await HQ.api("POST", `/api/tickets/${t.id}/rating`, { score, token }, { idempotent: true });
+    const res = await HQ.request("POST", `/api/tickets/${t.id}/rating`, { score, token });
     if (!res.ok) showError(res.message);
     load();
   }
@@ -114,15 +114,13 @@
   $("cancel-keep").addEventListener("click", () => $("dlg-cancel").close());
   $("cancel-yes").addEventListener("click", async () => {
     $("dlg-cancel").close();
-    const res = await HQ.api("POST", `/api/tickets/${P.ticket.id}/cancel`, { token }, { idempotent: true });
+    const res = await HQ.request("POST", `/api/tickets/${P.ticket.id}/cancel`, { token });
     if (!res.ok) showError(res.message);
     load();
   });
 
   $("lang").addEventListener("click", () => HQ.setLang(HQ.lang === "zh" ? "en" : "zh"));
   HQ.langListeners.push(() => {
-    const name = document.querySelector(".hall-name");
-    name.textContent = HQ.lang === "en" ? name.dataset.en : name.dataset.zh;
     render();
     if (!P.ticket && !$("phone-error").hidden) showError(HQ.t("bad_token"));
   });

@@ -10,7 +10,10 @@
   // tabs and the address (#matter=m03, #tab=queues, #ticket=A001) ----------------------
   function showTab(tab) {
     Q.tab = tab;
-    document.querySelectorAll(".tab").forEach((b) => b.classList.toggle("active", b.dataset.tab === tab));
+    document.querySelectorAll(".tab").forEach((b) => {
+      b.classList.toggle("active", b.dataset.tab === tab);
+      b.setAttribute("aria-selected", String(b.dataset.tab === tab));
+    });
     document.querySelectorAll(".pane").forEach((p) => { p.hidden = p.dataset.pane !== tab; });
   }
   document.querySelectorAll(".tab").forEach((b) => b.addEventListener("click", () => showTab(b.dataset.tab)));
@@ -25,7 +28,7 @@
 
   // the catalog --------------------------------------------------------------------------
   async function loadCatalog() {
-    const res = await HQ.api("GET", "/api/matters");
+    const res = await HQ.request("GET", "/api/matters");
     if (!res.ok) return;
     Q.catalog = res.data;
     renderCatalog();
@@ -58,7 +61,7 @@
     const q = $("guide-search").value.trim();
     const seq = ++searchSeq;
     if (!q) { Q.hits = null; renderCatalog(); return; }
-    const res = await HQ.api("GET", "/api/kiosk/search?limit=50&q=" + encodeURIComponent(q));
+    const res = await HQ.request("GET", "/api/kiosk/search?limit=50&q=" + encodeURIComponent(q));
     if (seq !== searchSeq || !res.ok) return;
     Q.hits = res.data.matters;
     renderCatalog();
@@ -68,7 +71,7 @@
 
   // one matter's guide --------------------------------------------------------------------
   async function openMatter(id) {
-    const res = await HQ.api("GET", "/api/matters/" + encodeURIComponent(id));
+    const res = await HQ.request("GET", "/api/matters/" + encodeURIComponent(id));
     if (!res.ok) { HQ.fill($("guide"), h("p", { class: "error" }, res.message)); return; }
     Q.matter = res.data;
     renderGuide();
@@ -119,7 +122,7 @@
         : w.ticket ? HQ.t("serving_now", { number: w.ticket.number }) : HQ.t("idle_window")))));
   }
   const refreshWindows = HQ.debounce(async () => {
-    const res = await HQ.api("GET", "/api/windows");
+    const res = await HQ.request("GET", "/api/windows");
     if (res.ok) { Q.windows = res.data; renderQueues(); }
   }, 300);
 
@@ -129,7 +132,7 @@
     if (!number) return;
     const short = /^([A-Z])(\d{1,2})$/.exec(number); // A12 -> A012, as the slip prints it
     if (short) number = short[1] + short[2].padStart(3, "0");
-    const res = await HQ.api("GET", "/api/tickets?number=" + encodeURIComponent(number));
+    const res = await HQ.request("GET", "/api/tickets?number=" + encodeURIComponent(number));
     if (!res.ok) {
       Q.ticket = null;
       HQ.fill($("ticket-result"), h("p", { class: "error" }, res.status === 404 ? HQ.t("lookup_none") : res.message));
@@ -159,8 +162,6 @@
   // language, clock, idle ------------------------------------------------------------------------
   $("lang").addEventListener("click", () => HQ.setLang(HQ.lang === "zh" ? "en" : "zh"));
   HQ.langListeners.push(() => {
-    const name = document.querySelector(".hall-name");
-    name.textContent = HQ.lang === "en" ? name.dataset.en : name.dataset.zh;
     renderCatalog(); renderGuide(); renderQueues(); renderTicket();
   });
   const tick = () => { $("clock").textContent = HQ.hallTime(); };
@@ -182,7 +183,7 @@
   HQ.padFor($("guide-pad"), $("guide-search"), "letters", search);
   HQ.padFor($("ticket-pad"), $("ticket-input"), "number");
   // The hall's own queue prefixes on the number pad's first row.
-  HQ.api("GET", "/api/kiosk/config").then((res) => {
+  HQ.request("GET", "/api/kiosk/config").then((res) => {
     if (!res.ok) return;
     HQ.timeZone = res.data.hall.timezone || HQ.timeZone;
     const prefixes = res.data.queues.map((q) => q.id).filter((id) => /^[A-Z]$/.test(id)).join("");
