@@ -165,11 +165,12 @@ def test_the_qr_route_draws_an_svg_of_exactly_the_data(shared_hub):
         assert refused.status_code == 422 and "二维码内容" in error(refused)
 
 
-def test_pages_are_served_and_a_wrong_token_shows_nothing(shared_hub):
-    for path in ("/kiosk", "/query", "/t/not-a-real-token-000000", "/t/<script>"):
+def test_pages_are_served_and_a_wrong_token_gets_the_404_page(shared_hub):
+    for path, status in (("/kiosk", 200), ("/query", 200), ("/t/not-a-real-token-000000", 404), ("/t/<script>", 404)):
         page = shared_hub.get(path)
-        assert page.status_code == 200 and "text/html" in page.headers["Content-Type"]
+        assert page.status_code == status and "text/html" in page.headers["Content-Type"]
         assert "<script>alert" not in page.text
+    assert "没有这张号票" in page.text and "This ticket does not exist" in page.text
     reply = shared_hub.get("/api/t/not-a-real-token-000000")
     assert reply.status_code == 404 and error(reply) == "号票凭证无效"
 

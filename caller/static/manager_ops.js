@@ -130,21 +130,21 @@ const Ops = (() => {
     if (c.held_back) warnings.push(`${c.held_back} 条超过保留期的事件因县平台未确认而暂不清理, 存储卡占用会增加`);
     warnings.push(...c.notes);
     $("ops-county").replaceChildren(facts(
-      ["状态", HQ.el("span", { class: "pill " + tone, id: "ops-county-state" }, label)],
-      ["县平台", HQ.el("span", { class: "path" }, c.url)],
+      ["状态", HQ.h("span", { class: "pill " + tone, id: "ops-county-state" }, label)],
+      ["县平台", HQ.h("span", { class: "path" }, c.url)],
       ["本厅编号", c.hall],
-      ["待上报", HQ.el("strong", { id: "ops-county-pending" }, String(c.pending_events))],
+      ["待上报", HQ.h("strong", { id: "ops-county-pending" }, String(c.pending_events))],
       ["已确认到", "第 " + c.acked_through + " 条"],
       ["滞后", c.pending_events ? ago(c.lag_s) : "—"],
       ["上次成功", when(c.last_ok_at)],
-      c.error ? ["原因", HQ.el("span", { class: "bad-text" }, c.error)] : null,
+      c.error ? ["原因", HQ.h("span", { class: "bad-text" }, c.error)] : null,
       ...catalogFacts(c.catalog),
-    ), ...catalogRefusal(c.catalog), ...warnings.map((w) => HQ.el("p", { class: "county-warning bad-text" }, w)));
+    ), ...catalogRefusal(c.catalog), ...warnings.map((w) => HQ.h("p", { class: "county-warning bad-text" }, w)));
   }
 
   function catalogFacts(k) {
     if (!k) return [];
-    return [["事项目录", HQ.el("span", { id: "ops-catalog-version" }, k.version ? `县目录 v${k.version}（${k.applied_on} 起）` : "本厅自己的事项")],
+    return [["事项目录", HQ.h("span", { id: "ops-catalog-version" }, k.version ? `县目录 v${k.version}（${k.applied_on} 起）` : "本厅自己的事项")],
             k.local.length ? ["本厅自有事项", k.local.join("、")] : null,
             k.pending ? ["待启用", `v${k.pending.version}（次日开始时启用）`] : null];
   }
@@ -152,10 +152,10 @@ const Ops = (() => {
   function catalogRefusal(k) {
     const r = k && k.refused;
     if (!r || (k.version && r.version <= k.version)) return [];
-    return [HQ.el("div", { class: "county-warning bad-text", id: "ops-catalog-refused" },
-      HQ.el("p", {}, `县平台事项目录 v${r.version} 未通过检查, 未采用（${when(r.at)}）; 继续使用` +
+    return [HQ.h("div", { class: "county-warning bad-text", id: "ops-catalog-refused" },
+      HQ.h("p", {}, `县平台事项目录 v${r.version} 未通过检查, 未采用（${when(r.at)}）; 继续使用` +
                      (k.version ? ` v${k.version}` : "本厅自己的事项") + ":"),
-      HQ.el("ul", {}, r.errors.slice(0, 10).map((e) => HQ.el("li", {}, e))))];
+      HQ.h("ul", {}, r.errors.slice(0, 10).map((e) => HQ.h("li", {}, e))))];
   }
 
   function renderDays(days) {
