@@ -13,6 +13,7 @@ import socketio
 from playwright.sync_api import expect
 
 from browser import browser, page  # noqa: F401  (pytest fixtures)
+from hubproc import wait_for
 
 
 class Board:
@@ -148,8 +149,10 @@ def test_a_clerks_full_cycle_on_the_number_pad_is_seen_by_the_board(hub, page, b
     expect(page.locator("#act-call")).to_be_disabled()
     page.keyboard.press("9")
     expect(page.locator("#who-state")).to_have_text("开放")
-    states = [d["window"]["state"] for e, d in board.events if e == "window.changed" and d["window"]["id"] == "w1"]
-    assert states[-2:] == ["paused", "open"]
+    # the page learns from the press's answer, the board from the stream: wait for the board
+    states = lambda: [d["window"]["state"] for e, d in list(board.events)  # noqa: E731
+                      if e == "window.changed" and d["window"]["id"] == "w1"]
+    assert wait_for(lambda: states()[-2:] == ["paused", "open"], timeout=10), states()
 
     expect(page.locator("#stat-served")).to_have_text("4")  # the clerk's own figures for today
     expect(page.locator("#stat-noshow")).to_have_text("1")
