@@ -47,12 +47,8 @@ def case_page(token):
 
 @backoffice_blueprint.get("/cases/<int:case_id>/receipt")
 def receipt_page(case_id):
-    svc = service()
-    cases = getattr(svc, "cases", None)
     try:
-        if cases is None:
-            raise HallError(404, "not_found", path=f"/cases/{case_id}/receipt")
-        slip = cases.receipt(case_id, actor())
+        slip = service().cases.receipt(case_id, actor())
     except HallError as exc:
         return render_page("backoffice_receipt.html", status=exc.status, slip=None, error=exc.message())
     return render_page("backoffice_receipt.html", slip=slip, qr=qr_svg(slip["case_url"]) if slip["case_url"] else "",

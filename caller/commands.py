@@ -28,14 +28,10 @@ def cmd_report(args):
     import json
     import time
 
-    from hub.rules.clock import hall_date, iso
     from hub.cli.commands import db_path, load_hall_or_exit
-    from kiosk.slip_data import TicketNotFound, open_readonly
-
+    from hub.rules.clock import FixedClock, hall_date
+    from hub.service import StoreMissing, StoreUnreadable, compose_read_only, reports
     from hub.web import report_files
-
-    from hub.service import reports
-    from hub.web.staff import TICKET_COLUMNS
 
     hall = load_hall_or_exit(args.config)
     if args.format == "xlsx" and not args.output:
@@ -53,19 +49,10 @@ def cmd_report(args):
     except ValueError as exc:
         return _fail(str(exc))
     try:
-        conn = open_readonly(db_path(args))
-    except TicketNotFound as exc:
+        hall_reports = compose_read_only(hall, db_path(args), FixedClock(now)).reports
+        report = hall_reports.range(first, last) if args.first else hall_reports.daily(first)
+    except (StoreMissing, StoreUnreadable) as exc:
         return _fail(str(exc))
-    with conn:
-        tickets = conn.execute(f"SELECT {TICKET_COLUMNS} FROM tickets WHERE day BETWEEN ? AND ?", (first, last)).fetchall()
-        ratings = {r[0]: r[1] for r in conn.execute(
-            "SELECT r.ticket_id, r.score FROM ratings r JOIN tickets t ON t.id = r.ticket_id "
-            "WHERE t.day BETWEEN ? AND ?", (first, last))}
-    generated = iso(now, hall.timezone)
-    if args.first:
-        report = reports.range_report(hall, tickets, ratings, first, last, generated_at=generated)
-    else:
-        report = reports.daily_report(hall, tickets, ratings, first, generated_at=generated)
     if args.format == "json":
         data = (json.dumps(report, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
     else:

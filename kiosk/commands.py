@@ -119,8 +119,7 @@ def cmd_print_ticket(args):
         if args.hub:
             slip = slip_from_hub(args.hub, args.ticket, args.key or _printer_key(hall))
         else:
-            from hub.store.database import default_db_path
-            slip = slip_from_db(hall, args.db or default_db_path(), args.ticket, _now(args))
+            slip = slip_from_db(hall, args.db, args.ticket, _now(args))
     except TicketNotFound as exc:
         return _fail(str(exc))
     slip["reprint"] = True

@@ -16,7 +16,6 @@ import re
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from hub.rules.clock import hall_date
 from hub.rules.errors import HallError
 from hub.web.http import body, field, require_staff, service
 from hub.web.pages import not_found_page, render_page
@@ -157,7 +156,7 @@ def printer_state(svc, printer_id=None):
 
     hall = svc.hall
     device = _printer_device(hall, printer_id)
-    row = next((d for d in svc.devices() if device and d["id"] == device.id), None)
+    row = next((d for d in svc.devices.list() if device and d["id"] == device.id), None)
     configured = bool(hall.printer or (device and (device.url or (row and row["last_seen"]))))
     if device is None or not configured:
         zh, en = MESSAGES["no_printer"]
@@ -202,7 +201,7 @@ def print_materials():
     printed = False
     if state["ok"]:
         # The printer's agent (a Socket.IO client with the printer's key) prints what this asks.
-        svc.record_event("print.materials", {"printer": state["printer"], "slip": slip}, public=False)
+        svc.notices.print_request("print.materials", {"printer": state["printer"], "slip": slip})
         printed = True
     return jsonify({"printed": printed, "printer": state, "materials": slip["materials"],
                     "matter": matter.id, "situation": situation, "guide_url": guide_url})
@@ -214,11 +213,9 @@ def _staff_issue(priority, note, due_now=False):
     svc = service()
     data = body()
     matter, situation = _matter_and_situation(svc, data)
-    ticket = svc.issue(matter.id, situation=situation, priority=priority, actor=who,
-                       printer=field(data, "printer", max_len=64),
-                       due_at=svc.clock.now() if due_now else None)
-    svc.audit(f"kiosk.{priority}", ticket["number"], who, note)
-    return ticket
+    return svc.tickets.issue(matter.id, situation=situation, priority=priority, actor=who,
+                             printer=field(data, "printer", max_len=64),
+                             due_at=svc.clock.now() if due_now else None, desk_note=note)
 
 
 def _green_reason(data):
@@ -257,10 +254,7 @@ def checkin():
     if not isinstance(code, str) or not CODE_SHAPE.match(code):
         raise KioskError(422, "bad_code")
     code = code.upper()
-    now = svc.clock.now()
-    today = hall_date(now, svc.hall.timezone)
-    for row in svc.store.query("SELECT at, target FROM audit WHERE action='kiosk.appointment' AND detail=? "
-                               "AND at > ?", (code, now - 2 * 86400)):
-        if hall_date(row["at"], svc.hall.timezone) == today:
-            raise KioskError(409, "code_used", code=code, number=row["target"])
+    number = svc.tickets.checked_in(code)
+    if number is not None:
+        raise KioskError(409, "code_used", code=code, number=number)
     return jsonify(_staff_issue("appointment", code, due_now=True)), 201

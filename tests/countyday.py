@@ -1,4 +1,4 @@
-"""A hall day made by the hub's own service (hub.service.hall on a temporary
+"""A hall day made by the hub's own services (hub.service.compose on a temporary
 SQLite file, a fixed clock): its real event log, shaped as uplink batches, and
 the hall's own daily report to compare the county's figures with."""
 from __future__ import annotations
@@ -8,7 +8,8 @@ import json
 from hub.hallfile.model import load_hall
 from hub.rules.clock import FixedClock
 from hub.service.auth import Actor
-from hub.service.hall import HallService
+from hub.service import compose
+from hub.service.bus import EventBus
 from hub.service.reports import daily_report, queue_kinds
 from hub.store.database import Store
 
@@ -22,20 +23,20 @@ class HallDay:
         self.hall = load_hall()
         self.clock = FixedClock(START)
         self.store = Store(path)
-        self.svc = HallService(self.hall, self.store, self.clock)
+        self.svc = compose(self.hall, self.store, self.clock, EventBus())
 
     def ticket(self, matter="m01"):
-        return self.svc.issue(matter)
+        return self.svc.tickets.issue(matter)
 
     def serve(self, window, minutes_waited, outcome="done", score=None, token=None):
         self.clock.advance(minutes_waited * 60)
-        t = self.svc.call_next(window, MANAGER)
+        t = self.svc.windows.call_next(window, MANAGER)
         self.clock.advance(30)
-        self.svc.start(window, MANAGER)
+        self.svc.windows.start(window, MANAGER)
         self.clock.advance(240)
-        self.svc.finish(window, MANAGER, outcome=outcome)
+        self.svc.windows.finish(window, MANAGER, outcome=outcome)
         if score is not None:
-            self.svc.rate_by_token(t["id"], token, score)
+            self.svc.ratings.by_token(t["id"], token, score)
         return t
 
     def events(self):

@@ -25,8 +25,8 @@ def a_day(tmp_path):
     day.serve("w1", 10, score=1, token=a[1]["token"])       # A002 waits 3 + 4.5 + 10 = 17.5 min
     day.serve("w7", 0)                                      # D001
     day.clock.advance(60)
-    day.svc.call_next("w1", _manager())
-    day.svc.no_show("w1", _manager())                       # A003: no-show
+    day.svc.windows.call_next("w1", _manager())
+    day.svc.windows.no_show("w1", _manager())                       # A003: no-show
     day.serve("w2", 1)                                      # A004
     return day, {"waiting": waiting, "d": d}
 
@@ -151,7 +151,7 @@ def test_a_malformed_batch_names_what_is_wrong_and_loses_nothing_accepted(county
 
 def test_closing_the_day_expires_the_waiting_tickets(county, hall, tmp_path):
     day, left = a_day(tmp_path)
-    day.svc.close_day()
+    day.svc.ops.close_day()
     events = day.events()
     ship(county, hall, events[-1:])  # the closing first: the tickets it expires arrive later
     ship(county, hall, events[:-1], facts=day.facts())

@@ -206,18 +206,18 @@ def test_the_automatic_retention_after_closing_keeps_what_the_county_has_not_ack
     from dataclasses import replace
 
     from hub.hallfile.model import load_hall
-    from hub.service import rhythm
-    from hub.service.hall import HallService
+    from hub.service import compose
+    from hub.service.bus import EventBus
     hall = replace(load_hall(), county=County("http://c", "town-a", "k" * 20))
     add_events(store, 10, at=T0 - 500 * 86400)  # older than the 400 days kept
     county = FakeCounty()
     up = uplink(store, county, batch=4)
     up.round()  # the county has 1..4, then goes away
-    svc = HallService(hall, store, FixedClock(T0), uplink=up)
-    assert rhythm.prune(svc) == 4
+    svc = compose(hall, store, FixedClock(T0), EventBus(), uplink=up)
+    assert svc.ops.prune() == 4
     assert [r[0] for r in store.query("SELECT id FROM events ORDER BY id")] == list(range(5, 11))
-    standalone = HallService(load_hall(), store, FixedClock(T0))
-    assert rhythm.prune(standalone) == 5  # without [county] only the newest row stays
+    standalone = compose(load_hall(), store, FixedClock(T0), EventBus())
+    assert standalone.ops.prune() == 5  # without [county] only the newest row stays
 
 
 def test_a_batch_refused_as_too_large_is_sent_again_in_halves(store):

@@ -39,15 +39,16 @@ def _app(svc, with_limits, ids):
 def measure(requests=3000, addresses=200):
     from hub.hallfile.model import load_hall
     from hub.rules.clock import FixedClock
-    from hub.service.hall import HallService
+    from hub.service import compose
+    from hub.service.bus import EventBus
     from hub.store.database import Store
 
     hall = load_hall(None)
     hall = replace(hall, limits=replace(hall.limits, tickets_per_day=10 ** 9))
     with tempfile.TemporaryDirectory(prefix="hallq-limits-") as tmp:
         store = Store(Path(tmp) / "cost.db")
-        svc = HallService(hall, store, FixedClock(1795654800.0))
-        ids = [svc.issue("m03")["id"] for _ in range(100)]
+        svc = compose(hall, store, FixedClock(1795654800.0), EventBus())
+        ids = [svc.tickets.issue("m03")["id"] for _ in range(100)]
         with store.transaction() as conn:
             conn.execute("UPDATE tickets SET status='done'")
         clients = {name: _app(svc, name == "limits", ids).test_client() for name in ("limits", "none")}

@@ -191,23 +191,9 @@ def collect_boards(procs):
 # load -----------------------------------------------------------------------------
 def disk_commit_ms(directory, commits=60):
     """The floor under every change: one SQLite commit with synchronous=FULL in `directory` (p50, p99 ms)."""
-    import sqlite3
+    from hub.store.database import commit_probe_ms
 
-    path = Path(directory) / "fsync-probe.db"
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=FULL")
-    conn.execute("CREATE TABLE probe (x)")
-    times = []
-    for i in range(commits):
-        began = time.perf_counter()
-        conn.execute("BEGIN IMMEDIATE")
-        conn.execute("INSERT INTO probe VALUES (?)", (i,))
-        conn.execute("COMMIT")
-        times.append((time.perf_counter() - began) * 1000)
-    conn.close()
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
+    times = commit_probe_ms(directory, commits)
     return {"p50": _ms(percentile(times, 50)), "p99": _ms(percentile(times, 99))}
 
 

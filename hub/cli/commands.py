@@ -198,11 +198,8 @@ def _serve(server, app, host, port, on_listen):
             on_listen(bound_port)
         sdnotify.notify_ready(status=f"listening on {host}:{bound_port}")
 
-    def healthy():
-        return svc.store.query_one("SELECT 1") is not None
-
     interval = sdnotify.ping_interval()
-    watchdog = (interval, lambda: healthy() and sdnotify.notify_watchdog()) if interval else None
+    watchdog = (interval, lambda: svc.ops.alive() and sdnotify.notify_watchdog()) if interval else None
     try:
         server.serve(app, host, port, on_listen=listening, watchdog=watchdog)
     except OSError as exc:

@@ -160,12 +160,10 @@ def _confirm(db):
 
 
 def cmd_prune(args):
-    import sqlite3
     import time
 
     from hub.ops import backup
-
-    from hub.store import retention
+    from hub.store.database import StoreUnreadable, prune_file
     db = _db(args)
     if args.days < 0:
         return fail("--days 不能为负数")
@@ -173,33 +171,24 @@ def cmd_prune(args):
         return fail(f"数据库文件不存在：{db}")
     try:
         with backup.hold_db_lock(db, purpose="prune"):
-            conn = sqlite3.connect(db, isolation_level=None)
-            try:
-                through = _county_hold(args, conn)
-                result = retention.prune_events(retention.plain_transaction(conn), days=args.days,
-                                                now=time.time(), tz=_timezone(args), through=through)
-                space = retention.vacuum(conn) if args.vacuum else retention.reclaim_space(conn)
-            finally:
-                conn.close()
+            result, space = prune_file(db, days=args.days, now=time.time(), tz=_timezone(args),
+                                       full_vacuum=args.vacuum, hold=_ships_to_county(args))
     except backup.BackupError as exc:
         return fail(str(exc) + "（hub 运行时会按配置每天自动清理）")
-    except sqlite3.DatabaseError as exc:
+    except StoreUnreadable as exc:
         return fail(f"数据库出错：{exc}")
     print(f"已删除 {result['deleted']} 条事件记录（每日汇总已保留在 events_daily）；"
           f"空闲页 {space['free_pages']}，自动整理模式 {space['auto_vacuum']}")
-    if through is not None:
-        print(f"县平台已确认到第 {through} 条事件；之后的事件在县平台确认前不会删除")
+    if result["through"] is not None:
+        print(f"县平台已确认到第 {result['through']} 条事件；之后的事件在县平台确认前不会删除")
     return 0
 
 
-def _county_hold(args, conn):
-    """The county's acknowledged position when this hall ships to a county: a hall
-    file with [county], or no --config and a database that has shipped before."""
+def _ships_to_county(args):
+    """Whether the county's unacknowledged events must stay: a hall file with [county], or no
+    --config (then a database that has shipped before says so itself)."""
     from hub.hallfile.model import load_hall
-    from hub.store import retention
-    if args.config and load_hall(args.config).county is None:
-        return None
-    return retention.held_through(conn)
+    return not (args.config and load_hall(args.config).county is None)
 
 
 def _timezone(args):

@@ -11,7 +11,6 @@ import time
 from flask import request
 from flask_socketio import emit, join_room
 
-from hub.service.auth import actor_for_token
 from hub.service.views import public_copy
 from hub.rules.clock import iso
 
@@ -25,8 +24,8 @@ class QueueFeed:
     little later (`tick`, run by the server). Every board and phone page is a
     client; one message per ticket taken would cost each of them a send."""
 
-    def __init__(self, socketio, svc):
-        self.socketio, self.svc = socketio, svc
+    def __init__(self, socketio, hall):
+        self.socketio, self.hall = socketio, hall
         self.last = 0.0
         self.pending = False
 
@@ -43,8 +42,8 @@ class QueueFeed:
     def flush(self):
         self.pending = False
         self.last = time.monotonic()
-        data = {"type": "queues.changed", "at": iso(self.svc.clock.now(), self.svc.hall.timezone),
-                "queues": self.svc.queues()}
+        data = {"type": "queues.changed", "at": iso(self.hall.clock.now(), self.hall.hall.timezone),
+                "queues": self.hall.estimates.queue_views()}
         self.socketio.emit("queues.changed", data, to=["public", "staff"])
 
 
@@ -54,7 +53,7 @@ def init_live(socketio, svc):
     @socketio.on("connect")
     def connect(auth=None):
         token = auth.get("token") if isinstance(auth, dict) else None
-        who = actor_for_token(svc.store, svc.hall, token, svc.clock.now(), request.remote_addr or "")
+        who = svc.accounts.actor_for(token, request.remote_addr or "")
         if token and who is None:
             return False  # a wrong key is refused rather than silently downgraded
         clients[request.sid] = who
@@ -67,8 +66,8 @@ def init_live(socketio, svc):
         else:
             join_room("public")
         if who is not None and who.role == "device" and who.device_kind in ("board", "bridge"):
-            svc.device_status(who.device, who, online=True)
-        emit("snapshot", svc.snapshot() if who is not None else public_copy(svc.snapshot()))
+            svc.devices.report(who.device, who, online=True)
+        emit("snapshot", svc.events.snapshot() if who is not None else public_copy(svc.events.snapshot()))
 
     @socketio.on("disconnect")
     def disconnect(*_):
@@ -76,7 +75,7 @@ def init_live(socketio, svc):
         if who is not None and who.role == "device" and who.device_kind in ("board", "bridge"):
             still = any(a is not None and a.device == who.device for a in clients.values())
             if not still:
-                svc.device_status(who.device, who, online=False)
+                svc.devices.report(who.device, who, online=False)
 
     @socketio.on("resume")
     def resume(data=None):
@@ -84,32 +83,33 @@ def init_live(socketio, svc):
         who = clients.get(request.sid)
         shown = (lambda d: d) if who is not None else public_copy
         if isinstance(after, bool) or not isinstance(after, int) or after < 0:
-            emit("snapshot", shown(svc.snapshot()))
+            emit("snapshot", shown(svc.events.snapshot()))
             return
         private = who is not None and (who.is_staff or who.role == "device")
-        missed = svc.events_after(after, public_only=not private, limit=RESUME_LIMIT + 1)
+        missed = svc.events.after(after, public_only=not private, limit=RESUME_LIMIT + 1)
         if who is not None and who.role == "device" and who.window:
             missed = [e for e in missed if _for_window(e, who.window)]
         if len(missed) > RESUME_LIMIT:
-            emit("snapshot", shown(svc.snapshot()))
+            emit("snapshot", shown(svc.events.snapshot()))
             return
-        queues = svc.queues()
+        queues = svc.estimates.queue_views()
         for event in missed:
             emit(event["type"], shown(dict(event, queues=queues, replay=True)))
 
     feed = QueueFeed(socketio, svc)
 
-    def publish(event):
-        data = event["data"]
-        socketio.emit(data["type"], data, to="staff")
-        if event["public"]:
-            socketio.emit(data["type"], public_copy(data), to="public")
-        if event["window"]:
-            socketio.emit(data["type"], data, to=f"window:{event['window']}")
-        if data["type"] == "ticket.issued":
-            feed.changed()
+    def publish(events):
+        for event in events:
+            data = event["data"]
+            socketio.emit(data["type"], data, to="staff")
+            if event["public"]:
+                socketio.emit(data["type"], public_copy(data), to="public")
+            if event["window"]:
+                socketio.emit(data["type"], data, to=f"window:{event['window']}")
+            if data["type"] == "ticket.issued":
+                feed.changed()
 
-    svc.publish = publish
+    svc.bus.subscribe(publish)
     return feed
 
 

@@ -23,21 +23,16 @@ stale lock behind.
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 import re
-import sqlite3
 import time
-import urllib.parse
 from pathlib import Path
+
+from hub.store.backup import (BackupError, check_database, copy_database, read_status, record_status,  # noqa: F401
+                              refuse_newer_schema, status_path, write_into)
 
 DAILY_NAME = re.compile(r"^hallq-(\d{4}-\d{2}-\d{2})\.db$")
 TMP_PREFIX = ".hallq-backup-"
-STATUS_NAME = "backup-status.json"  # beside the database: the hub's health report reads it
-
-
-class BackupError(Exception):
-    """A backup or restore that cannot go on; the message says why, in Chinese."""
 
 
 class DatabaseInUse(BackupError):
@@ -130,49 +125,6 @@ def _read_holder(fd):
 
 # checks -----------------------------------------------------------------------
 
-def _open_readonly(path):
-    uri = "file:" + urllib.parse.quote(os.path.abspath(path)) + "?mode=ro&immutable=1"
-    return sqlite3.connect(uri, uri=True)
-
-
-def check_database(path):
-    """Check that `path` is a sound hallq database; returns a summary dict.
-
-    Raises BackupError naming what is wrong: missing, not SQLite, damaged,
-    not hallq's (no `meta` table with `schema_version`)."""
-    path = str(path)
-    if not os.path.isfile(path):
-        raise BackupError(f"文件不存在：{path}")
-    try:
-        conn = _open_readonly(path)
-        try:
-            return _check_connection(conn, path)
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError as exc:
-        raise BackupError(f"{path} 不是可用的 SQLite 数据库（{exc}）") from None
-
-
-def _check_connection(conn, path):
-    rows = [r[0] for r in conn.execute("PRAGMA integrity_check")]
-    if rows != ["ok"]:
-        raise BackupError(f"{path} 已损坏（integrity_check：{'; '.join(rows[:5])}）")
-    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    row = None
-    if "meta" in tables:
-        row = conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-    if row is None:
-        raise BackupError(f"{path} 不是 hallq 数据库（没有 meta 表中的 schema_version）")
-    summary = {"path": path, "integrity": "ok", "schema_version": int(row[0])}
-    if "tickets" in tables:
-        count, last_day = conn.execute("SELECT count(*), max(day) FROM tickets").fetchone()
-        summary.update(tickets=count, last_day=last_day)
-    if "events" in tables:
-        count, last_at = conn.execute("SELECT count(*), max(at) FROM events").fetchone()
-        summary.update(events=count, last_event_at=last_at)
-    return summary
-
-
 def describe(summary):
     """One line for people: what a backup holds."""
     parts = [f"数据结构版本 {summary['schema_version']}"]
@@ -197,7 +149,7 @@ def backup(db_path, dest_path):
         raise BackupError(f"备份目录不存在（U 盘或网络共享是否已挂载？）：{dest_dir}")
     tmp = os.path.join(dest_dir, f"{TMP_PREFIX}{os.getpid()}-{time.monotonic_ns()}.tmp")
     try:
-        _copy(db_path, tmp)
+        copy_database(db_path, tmp)
         summary = check_database(tmp)
         _fsync_file(tmp)
         os.replace(tmp, dest_path)
@@ -210,21 +162,6 @@ def backup(db_path, dest_path):
     summary["path"] = dest_path
     summary["bytes"] = os.path.getsize(dest_path)
     return summary
-
-
-def _copy(src_path, dest_path):
-    src = sqlite3.connect(src_path, timeout=30)
-    try:
-        dst = sqlite3.connect(dest_path)
-        try:
-            src.backup(dst)  # pages=-1: one consistent step, see the module doc
-            dst.execute("PRAGMA journal_mode=DELETE")  # one file, no -wal beside it
-        finally:
-            dst.close()
-    except sqlite3.DatabaseError as exc:
-        raise BackupError(f"备份失败：{exc}") from None
-    finally:
-        src.close()
 
 
 def daily_name(now=None, tz=None):
@@ -274,49 +211,6 @@ def _remove_stale_tmp(directory):
 
 # the last backup, for the health report -------------------------------------------
 
-def status_path(db_path):
-    return os.path.join(os.path.dirname(os.path.abspath(str(db_path))), STATUS_NAME)
-
-
-def record_status(db_path, ok, now, target, detail="", daily=False):
-    """Note the outcome of a backup beside the database (best effort: a
-    backup that worked must not fail because its note could not be written).
-    `daily`: the day's backup into the hall file's [backup] directory, which
-    hub.ops.backup_plan schedules by (a backup to a file by hand is not one)."""
-    status = read_status(db_path) or {}
-    status.update(last_attempt_at=now, last_ok=bool(ok), target=str(target), detail=str(detail))
-    if ok:
-        status["last_success_at"] = now
-    if daily:
-        status["daily_attempt_at"] = now
-        if ok:
-            status["daily_success_at"] = now
-    path = status_path(db_path)
-    try:
-        tmp = f"{path}.{os.getpid()}.tmp"
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(status, f, ensure_ascii=False)
-        os.replace(tmp, path)
-        if os.geteuid() == 0:  # run by hand as root: the service (user hallq) must overwrite it later
-            info = os.stat(os.path.dirname(path))
-            os.chown(path, info.st_uid, info.st_gid)
-    except OSError:
-        return None
-    return status
-
-
-def read_status(db_path):
-    """The note of the last backup of this database, or None when there is none."""
-    if _in_memory(db_path):
-        return None
-    try:
-        with open(status_path(db_path), encoding="utf-8") as f:
-            status = json.load(f)
-    except (OSError, ValueError):
-        return None
-    return status if isinstance(status, dict) else None
-
-
 # restore ----------------------------------------------------------------------
 
 def restore(backup_path, db_path, now=None):
@@ -325,7 +219,7 @@ def restore(backup_path, db_path, now=None):
     Raises DatabaseInUse while a hub holds the database, BackupError when
     the backup is not a sound hallq database or comes from a newer hallq."""
     summary = check_database(backup_path)
-    _refuse_newer_schema(summary)
+    refuse_newer_schema(summary)
     db_path = str(db_path)
     result = {"restored": summary, "previous": None}
     with hold_db_lock(db_path, purpose="restore"):
@@ -333,39 +227,10 @@ def restore(backup_path, db_path, now=None):
             keep = f"{db_path}.before-restore-{time.strftime('%Y%m%d-%H%M%S', time.localtime(now))}"
             backup(db_path, keep)
             result["previous"] = keep
-        _write_into(backup_path, db_path)
+        write_into(backup_path, db_path)
         check_database(db_path)
         give_to_directory_owner(db_path)
     return result
-
-
-def _write_into(backup_path, db_path):
-    src = _open_readonly(backup_path)
-    try:
-        dst = sqlite3.connect(db_path, timeout=30)
-        try:
-            # DELETE mode first: the backup API cannot write into a WAL database
-            # of another page size, and nobody else has the file (we hold the lock).
-            dst.execute("PRAGMA journal_mode=DELETE")
-            src.backup(dst)
-            dst.execute("PRAGMA journal_mode=WAL")
-        finally:
-            dst.close()
-    except sqlite3.DatabaseError as exc:
-        raise BackupError(f"恢复失败：{exc}") from None
-    finally:
-        src.close()
-
-
-def _refuse_newer_schema(summary):
-    try:
-        from hub.store.database import MIGRATIONS
-    except ImportError:  # the store's dependencies are missing: nothing to compare with
-        return
-    if summary["schema_version"] > len(MIGRATIONS):
-        raise BackupError(
-            f"备份的数据结构版本 {summary['schema_version']} 比本程序支持的 {len(MIGRATIONS)} 新："
-            "请先升级 hallq 再恢复。")
 
 
 def give_to_directory_owner(db_path):

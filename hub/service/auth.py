@@ -80,38 +80,24 @@ def check_pin_rule(role, pin, rules):
         raise HallError(422, "weak_pin_digits" if digits else "weak_pin", role=role, min=length)
 
 
-def add_user(store, name, role, pin, now, departments=(), rules=None):
+def add_user_in(db, name, role, pin, now, departments=(), rules=None):
+    """Inside a transaction: a new user, its PIN (checked against the hall's rule) only as a salted hash."""
     if role not in ROLES:
         raise HallError(422, "bad_field", field="role", why=f"须为 {'/'.join(ROLES)}")
     if not name or len(name) > 64:
         raise HallError(422, "bad_field", field="name", why="须为 1 到 64 个字符")
     check_pin_rule(role, pin, rules)
     salt, digest = hash_pin(pin)
+    if db.execute("SELECT 1 FROM users WHERE name=?", (name,)).fetchone():
+        raise HallError(409, "duplicate_user", id=name)
+    db.execute("INSERT INTO users (name, role, salt, hash, departments, created_at) VALUES (?,?,?,?,?,?)",
+               (name, role, salt, digest, json.dumps(list(departments), ensure_ascii=False), now))
+
+
+def add_user(store, name, role, pin, now, departments=(), rules=None):
+    """`hallq user add` and the demo's users: written before any hub serves the file."""
     with store.transaction() as conn:
-        if conn.execute("SELECT 1 FROM users WHERE name=?", (name,)).fetchone():
-            raise HallError(409, "duplicate_user", id=name)
-        conn.execute("INSERT INTO users (name, role, salt, hash, departments, created_at) VALUES (?,?,?,?,?,?)",
-                     (name, role, salt, digest, json.dumps(list(departments), ensure_ascii=False), now))
-
-
-def set_pin(store, name, pin, rules=None):
-    row = store.query_one("SELECT role FROM users WHERE name=?", (name,))
-    if row is None:
-        raise HallError(404, "unknown_user", id=name)
-    check_pin_rule(row["role"], pin, rules)
-    salt, digest = hash_pin(pin)
-    with store.transaction() as conn:
-        if not conn.execute("UPDATE users SET salt=?, hash=? WHERE name=?", (salt, digest, name)).rowcount:
-            raise HallError(404, "unknown_user", id=name)
-        conn.execute("DELETE FROM sessions WHERE user=?", (name,))
-
-
-def set_disabled(store, name, disabled):
-    with store.transaction() as conn:
-        if not conn.execute("UPDATE users SET disabled=? WHERE name=?", (1 if disabled else 0, name)).rowcount:
-            raise HallError(404, "unknown_user", id=name)
-        if disabled:
-            conn.execute("DELETE FROM sessions WHERE user=?", (name,))
+        add_user_in(conn, name, role, pin, now, departments, rules)
 
 
 def throttle_seconds(failures):
@@ -137,7 +123,7 @@ def _lock_seconds(conn, column, value, limit, window_s, now):
     return max(1, int(oldest_that_counts + window_s - now) + 1), recent
 
 
-def _check_locks(conn, name, ip, limits, now):
+def check_locks(conn, name, ip, limits, now):
     window_s = limits.lockout_minutes * 60
     counts = {}
     for column, setting in LOCKS:
@@ -148,7 +134,7 @@ def _check_locks(conn, name, ip, limits, now):
     return counts
 
 
-def _record_failure(conn, name, ip, now, counts, limits):
+def record_failure(conn, name, ip, now, counts, limits):
     """The failure, and a lock-out in the audit log when this one starts it."""
     conn.execute("DELETE FROM login_failures WHERE at < ?", (now - limits.lockout_minutes * 60,))
     conn.execute("INSERT INTO login_failures (user, ip, at) VALUES (?,?,?)", (name, ip, now))
@@ -161,51 +147,6 @@ def _record_failure(conn, name, ip, now, counts, limits):
                           f"{limit} failures in {limits.lockout_minutes} min"))
 
 
-def login(store, name, pin, ip, now, window=None, limits=DEFAULT_LIMITS):
-    """Check the PIN; returns (token, user row). Raises HallError on failure."""
-    with store.reading() as conn:
-        counts = _check_locks(conn, name, ip, limits, now)
-        recent = conn.execute(
-            "SELECT COUNT(*), MAX(at) FROM login_failures WHERE user=? AND ip=? AND at>?",
-            (name, ip, now - FAILURE_WINDOW)).fetchone()
-        user = conn.execute("SELECT * FROM users WHERE name=?", (name,)).fetchone()
-    failures, last = recent[0], recent[1]
-    wait = throttle_seconds(failures)
-    if wait and last is not None and now - last < wait:
-        raise HallError(429, "login_throttled", seconds=int(wait - (now - last)) + 1)
-    if user is None or not check_pin(pin, user["salt"], user["hash"]):
-        with store.transaction() as conn:
-            _record_failure(conn, name, ip, now, counts, limits)
-        raise HallError(401, "login_failed")
-    if user["disabled"]:
-        raise HallError(403, "user_disabled")
-    token = secrets.token_urlsafe(24)
-    with store.transaction() as conn:
-        conn.execute("DELETE FROM login_failures WHERE user=? AND ip=?", (name, ip))
-        conn.execute("DELETE FROM sessions WHERE expires_at < ?", (now,))
-        conn.execute("INSERT INTO sessions (token_hash, user, window, created_at, expires_at) VALUES (?,?,?,?,?)",
-                     (token_hash(token), name, window, now, now + SESSION_SECONDS))
-    return token, user
-
-
-def logout(store, token):
-    with store.transaction() as conn:
-        conn.execute("DELETE FROM sessions WHERE token_hash=?", (token_hash(token),))
-
-
-def actor_for_token(store, hall, token, now, ip=""):
-    """The actor a bearer token or device key stands for, or None."""
-    if not token:
-        return None
-    device = hall.device_by_key(token)
-    if device is not None:
-        return Actor(name=f"device:{device.id}", role="device", window=device.window,
-                     device=device.id, device_kind=device.kind, ip=ip)
-    with store.reading() as conn:
-        row = conn.execute(
-            "SELECT s.user, s.window, s.expires_at, u.role, u.departments, u.disabled FROM sessions s "
-            "JOIN users u ON u.name = s.user WHERE s.token_hash=?", (token_hash(token),)).fetchone()
-    if row is None or row["expires_at"] < now or row["disabled"]:
-        return None
+def actor_from_session(row, ip=""):
     return Actor(name=row["user"], role=row["role"], window=row["window"],
                  departments=tuple(json.loads(row["departments"])), ip=ip)

@@ -1,7 +1,7 @@
 """Cases in the database. A case is created inside the finish transaction of
 a ticket accepted at a comprehensive (or tidal) window; every later action is
-one transaction through the hall service's `_commit`: the case row, a history
-row, an audit row and the events, published after COMMIT.
+one change (hub/service/changes.py): the case row, a history row, an audit
+row and the events, published after COMMIT.
 
 Who sees what: managers every case; back-office staff their departments'
 cases; a clerk the cases accepted at the clerk's window and, at an output
@@ -16,7 +16,7 @@ from datetime import date
 
 from hub.rules.clock import hall_date, iso
 from hub.rules.errors import HallError
-from hub.service.views import materials_of
+from hub.service.views import materials_of, window_numbers
 from hub.rules import cases as rules
 from hub.service.case_errors import CaseError, from_rule
 
@@ -39,14 +39,14 @@ def case_from_row(row):
         decided_on=date.fromisoformat(row["decided_on"]) if row["decided_on"] else None, reason=row["reason"])
 
 
-class CaseService:
-    def __init__(self, svc):
-        self.svc = svc
-        self.hall = svc.hall
+class Cases:
+    def __init__(self, hall, store, clock, changes):
+        self.hall, self.store, self.clock, self.changes = hall, store, clock, changes
+        self.numbers = window_numbers(hall)
 
     # time -------------------------------------------------------------------------
     def today(self, now=None):
-        return date.fromisoformat(hall_date(self.svc.clock.now() if now is None else now, self.hall.timezone))
+        return date.fromisoformat(hall_date(self.clock.now() if now is None else now, self.hall.timezone))
 
     # who may do what ------------------------------------------------------------------
     def _output_clerk(self, actor):
@@ -107,7 +107,7 @@ class CaseService:
             "situation": row["situation"], "situation_name": situation.name if situation else None,
             "department": row["department"], "state": row["state"], "state_text": rules.STATE_TEXT[row["state"]],
             "accepted_at": iso(row["accepted_at"], self.hall.timezone), "clerk": row["clerk"],
-            "window": row["window"], "window_number": self.svc.window_numbers.get(row["window"]),
+            "window": row["window"], "window_number": self.numbers.get(row["window"]),
             "promised_days": row["promised_days"], "paused_days": row["paused_days"],
             "deadline": rules.deadline(case, cal, today).isoformat(),
             "days_left": rules.days_left(case, cal, today) if row["state"] not in rules.DECIDED else None,
@@ -134,7 +134,8 @@ class CaseService:
         return {k: v[k] for k in keep}
 
     # reading ----------------------------------------------------------------------------
-    def _row(self, conn, case_id):
+    @staticmethod
+    def row(conn, case_id):
         if not isinstance(case_id, int) or not 0 < case_id < MAX_ID:
             raise CaseError(404, "unknown_case", id=case_id)
         row = conn.execute("SELECT * FROM cases WHERE id=?", (case_id,)).fetchone()
@@ -143,8 +144,8 @@ class CaseService:
         return row
 
     def get(self, case_id, actor):
-        with self.svc.store.reading() as conn:
-            row = self._row(conn, case_id)
+        with self.store.reading() as conn:
+            row = self.row(conn, case_id)
             if not self.can_read(actor, row):
                 if actor is None:
                     raise HallError(401, "login_required")
@@ -175,33 +176,33 @@ class CaseService:
             params.append(number)
         sql = (f"SELECT * FROM cases WHERE {' AND '.join(clauses)} "
                "ORDER BY state IN ('delivered','mailed'), deadline, id LIMIT ?")
-        rows = self.svc.store.query(sql, params + [LIST_LIMIT])
+        rows = self.store.query(sql, params + [LIST_LIMIT])
         today = self.today()
         return [self.view(r, today) for r in rows]
 
     # creating: the finish hook -------------------------------------------------------------
-    def on_finish(self, conn, now, emit, t, window, actor):
+    def on_finish(self, c, t, window, actor):
         """Inside the finish transaction: an accepted ticket at a front window
         becomes a case; a pickup ticket finished `done` at the output window
         hands its ready case over."""
         if window.kind in FRONT_KINDS and t.outcome == "accepted":
-            self._create(conn, now, emit, t, window, actor)
+            self._create(c, t, window, actor)
         elif window.kind == "output" and t.outcome == "done":
-            self._deliver_linked(conn, now, emit, t, window, actor)
+            self._deliver_linked(c, t, window, actor)
 
-    def _create(self, conn, now, emit, t, window, actor):
+    def _create(self, c, t, window, actor):
         matter = self.hall.matter(t.matter)
         if matter is None:
             return None
-        today = self.today(now)
-        seq = conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM cases WHERE day=?",
+        now, today = c.now, self.today(c.now)
+        seq = c.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM cases WHERE day=?",
                            (today.isoformat(),)).fetchone()[0]
         number = rules.case_number(today, seq)
-        code = self._new_code(conn)
+        code = self._new_code(c)
         due = rules.first_deadline(today, matter.promised_days, self.hall.calendar)
         materials = materials_of(self.hall, t.matter, t.situation)
         clerk = actor.name if actor.role != "device" else t.clerk
-        cur = conn.execute(
+        cur = c.execute(
             "INSERT INTO cases (number, day, seq, ticket_id, matter, situation, department, state, clerk, window,"
             " accepted_at, accepted_on, promised_days, materials, deadline, pickup_code, updated_at)"
             " VALUES (?,?,?,?,?,?,?, 'accepted', ?,?,?,?,?,?,?,?,?)",
@@ -209,30 +210,30 @@ class CaseService:
              now, today.isoformat(), matter.promised_days, json.dumps(materials, ensure_ascii=False),
              due.isoformat(), code, now))
         case_id = cur.lastrowid
-        conn.execute("INSERT INTO case_tickets (ticket_id, case_id, kind) VALUES (?,?, 'accept')", (t.id, case_id))
-        self._note(conn, now, case_id, actor, "accept", "accepted", f"{window.number}号窗口受理, 号票 {t.number}")
-        self.svc._audit(conn, now, actor, "case.accept", number, f"{t.number} {matter.id}")
-        row = self._row(conn, case_id)
-        emit("case.accepted", {"case": self.summary(row, today), "ticket": {"id": t.id, "number": t.number}},
+        c.execute("INSERT INTO case_tickets (ticket_id, case_id, kind) VALUES (?,?, 'accept')", (t.id, case_id))
+        self.note_in(c, case_id, actor, "accept", "accepted", f"{window.number}号窗口受理, 号票 {t.number}")
+        c.audit(actor, "case.accept", number, f"{t.number} {matter.id}")
+        row = self.row(c, case_id)
+        c.emit("case.accepted", {"case": self.summary(row, today), "ticket": {"id": t.id, "number": t.number}},
              ticket_id=t.id, window_id=window.id, public=False)
-        self._public_event(emit, row, t.id)
+        self._public_event(c, row, t.id)
         return case_id
 
-    def _new_code(self, conn):
+    def _new_code(self, c):
         while True:  # a million codes, a few hundred open cases: a clash is rare
             code = rules.pickup_code(secrets.randbelow)
-            if not conn.execute("SELECT 1 FROM cases WHERE pickup_code=? AND state NOT IN ('delivered','mailed')",
+            if not c.execute("SELECT 1 FROM cases WHERE pickup_code=? AND state NOT IN ('delivered','mailed')",
                                 (code,)).fetchone():
                 return code
 
-    def _deliver_linked(self, conn, now, emit, t, window, actor):
-        link = conn.execute("SELECT case_id FROM case_tickets WHERE ticket_id=? AND kind='pickup'",
+    def _deliver_linked(self, c, t, window, actor):
+        link = c.execute("SELECT case_id FROM case_tickets WHERE ticket_id=? AND kind='pickup'",
                             (t.id,)).fetchone()
         if link is None:
             return
-        row = self._row(conn, link["case_id"])
+        row = self.row(c, link["case_id"])
         if row["state"] == "ready":
-            self._move(conn, now, emit, row, "deliver", actor, note=f"{window.number}号窗口办结取件号 {t.number}")
+            self._move(c, row, "deliver", actor, note=f"{window.number}号窗口办结取件号 {t.number}")
 
     # moving ---------------------------------------------------------------------------------
     def act(self, case_id, action, actor, missing=None, reason=None, note=None):
@@ -241,16 +242,16 @@ class CaseService:
         if actor is None:
             raise HallError(401, "login_required")
 
-        def work(conn, now, emit):
-            row = self._row(conn, case_id)
+        def work(c):
+            row = self.row(c, case_id)
             self.check_act(actor, row, action)
-            return self._move(conn, now, emit, row, action, actor, missing=missing, reason=reason, note=note)
+            return self._move(c, row, action, actor, missing=missing, reason=reason, note=note)
 
-        self.svc._commit(work)
+        self.changes.run(work)
         return self.get(case_id, actor)
 
-    def _move(self, conn, now, emit, row, action, actor, missing=None, reason=None, note=None):
-        today = self.today(now)
+    def _move(self, c, row, action, actor, missing=None, reason=None, note=None):
+        now, today = c.now, self.today(c.now)
         try:
             new = rules.apply(case_from_row(row), action, today, self.hall.calendar, missing=missing, reason=reason)
         except rules.CaseRuleError as exc:
@@ -258,7 +259,7 @@ class CaseService:
         stamps = {"ready": "ready_at", "deliver": "closed_at", "mail": "closed_at",
                   "approve": "decided_at", "reject": "decided_at"}
         stamp = stamps.get(action)
-        conn.execute(
+        c.execute(
             "UPDATE cases SET state=?, paused_days=?, returned_on=?, missing=?, deadline=?, decided_on=?, reason=?,"
             f" updated_at=?{f', {stamp}=?' if stamp else ''} WHERE id=?",
             [new.state, new.paused_days, new.returned_on.isoformat() if new.returned_on else None,
@@ -267,34 +268,36 @@ class CaseService:
             + ([now] if stamp else []) + [row["id"]])
         detail = "、".join(new.missing) if action == "return" else (new.reason if action == "reject" else None)
         text = "; ".join(x for x in (detail, (note or "").strip()[:200]) if x) or None
-        self._note(conn, now, row["id"], actor, action, new.state, text)
-        self.svc._audit(conn, now, actor, f"case.{action}", row["number"], text)
-        fresh = self._row(conn, row["id"])
-        emit("case.changed", {"case": self.summary(fresh, today), "action": action,
+        self.note_in(c, row["id"], actor, action, new.state, text)
+        c.audit(actor, f"case.{action}", row["number"], text)
+        fresh = self.row(c, row["id"])
+        c.emit("case.changed", {"case": self.summary(fresh, today), "action": action,
                               "by": actor.audit_name if actor else "system"},
              ticket_id=row["ticket_id"], public=False)
-        self._public_event(emit, fresh, row["ticket_id"])
+        self._public_event(c, fresh, row["ticket_id"])
         return fresh
 
-    def _note(self, conn, now, case_id, actor, action, state, note=None):
-        conn.execute("INSERT INTO case_history (case_id, at, user, action, state, note) VALUES (?,?,?,?,?,?)",
-                     (case_id, now, actor.audit_name if actor else "system", action, state, note))
+    @staticmethod
+    def note_in(c, case_id, actor, action, state, note=None):
+        """Inside a change: a line of the case's history."""
+        c.execute("INSERT INTO case_history (case_id, at, user, action, state, note) VALUES (?,?,?,?,?,?)",
+                  (case_id, c.now, actor.audit_name if actor else "system", action, state, note))
 
     @staticmethod
-    def _public_event(emit, row, ticket_id):
+    def _public_event(c, row, ticket_id):
         """A minimal public event, so the citizen's page can refresh itself."""
-        emit("case.state", {"case": {"number": row["number"], "state": row["state"]}, "ticket_id": ticket_id},
+        c.emit("case.state", {"case": {"number": row["number"], "state": row["state"]}, "ticket_id": ticket_id},
              ticket_id=ticket_id)
 
     # the citizen's side -------------------------------------------------------------------------
-    def case_for_ticket(self, ticket_id):
+    def for_ticket(self, ticket_id):
         """The case page's data for the holder of a ticket's token (acceptance
         or pickup ticket), or None when the ticket has no case."""
-        with self.svc.store.reading() as conn:
+        with self.store.reading() as conn:
             link = conn.execute("SELECT case_id FROM case_tickets WHERE ticket_id=?", (ticket_id,)).fetchone()
             if link is None:
                 return None
-            row = self._row(conn, link["case_id"])
+            row = self.row(conn, link["case_id"])
             history = self._history(conn, row["id"])
         today = self.today()
         v = self.view(row, today)
@@ -313,8 +316,8 @@ class CaseService:
     def receipt(self, case_id, actor):
         """受理回执 data (kiosk.printing's "receipt" slip) for the accepting
         window's clerk, a manager, or a printer."""
-        with self.svc.store.reading() as conn:
-            row = self._row(conn, case_id)
+        with self.store.reading() as conn:
+            row = self.row(conn, case_id)
             token = conn.execute("SELECT token FROM tickets WHERE id=?", (row["ticket_id"],)).fetchone()
         allowed = actor is not None and (
             actor.is_manager or (actor.role == "device" and actor.device_kind in ("printer", "bridge"))

@@ -19,6 +19,7 @@ from collections import defaultdict, deque
 
 from hub.rules import eta
 from hub.rules.routing import Candidate, queue_order_key
+from hub.service import ticket_rows
 from hub.service.windows import WAITING_SQL, candidate_of
 
 SAMPLES = 20  # measured services kept per matter
@@ -174,9 +175,11 @@ def open_servers(windows, held, service_seconds, now):
 
 
 class Estimates(ServiceTimes):
-    def __init__(self, service):
-        super().__init__(service.hall)
-        self.service = service
+    """The hub's estimates, read from the store (the hub's, or a read-only one for a reprint)."""
+
+    def __init__(self, hall, store, clock):
+        super().__init__(hall)
+        self.store, self.clock = store, clock
         self._cache = None
         self._dirty = True
         self._computed_at = 0.0
@@ -184,7 +187,7 @@ class Estimates(ServiceTimes):
         self._load_samples()
 
     def _load_samples(self):
-        rows = self.service.store.query(
+        rows = self.store.query(
             "SELECT matter, finished_at - started_at AS seconds, finished_at - first_called_at AS held FROM tickets "
             "WHERE status IN ('done', 'no_show') AND finished_at IS NOT NULL ORDER BY finished_at DESC LIMIT 2000")
         for r in reversed(rows):
@@ -198,16 +201,18 @@ class Estimates(ServiceTimes):
 
     # the forecast ------------------------------------------------------------------------
     def _waiting_rows(self):
-        return self.service.store.query(WAITING_SQL)
+        return self.store.query(WAITING_SQL)
 
     def _servers(self, now, per_matter):
-        held = {t.window: t for t in self.service.held()}
+        with self.store.reading() as conn:
+            held = {t.window: t for t in ticket_rows.held(conn)}
+            rows = ticket_rows.window_rows(conn)
         windows = {wid: (row["state"], json.loads(row["profile"]))
-                   for wid, row in self.service.window_rows().items() if self.hall.window(wid) is not None}
+                   for wid, row in rows.items() if self.hall.window(wid) is not None}
         return open_servers(windows, held, lambda m: per_matter.get(m) or self.service_seconds(m), now)
 
     def _compute(self, rows):
-        now = self.service.clock.now()
+        now = self.clock.now()
         per_matter = {m.id: self.service_seconds(m.id) for m in self.hall.matters}
         per_queue = {q.id: self.queue_service_seconds(q.id) for q in self.hall.queues}
         phantoms = {-(i + 1): q.id for i, q in enumerate(self.hall.queues)}
@@ -229,7 +234,7 @@ class Estimates(ServiceTimes):
 
     def _rates(self, now):
         """Tickets a second per queue over the last RATE_SECONDS."""
-        rows = self.service.store.query("SELECT queue, COUNT(*) AS n FROM tickets WHERE issued_at >= ? GROUP BY queue",
+        rows = self.store.query("SELECT queue, COUNT(*) AS n FROM tickets WHERE issued_at >= ? GROUP BY queue",
                                         (now - RATE_SECONDS,))
         return {r["queue"]: r["n"] / RATE_SECONDS for r in rows}
 
@@ -239,7 +244,7 @@ class Estimates(ServiceTimes):
         if self._cache is not None and not self._dirty:
             return self._cache
         if self._cache is not None and time.monotonic() - self._computed_at < FORECAST_INTERVAL:
-            waiting = self.service.store.query_one("SELECT COUNT(*) FROM tickets WHERE status='waiting'")[0]
+            waiting = self.store.query_one("SELECT COUNT(*) FROM tickets WHERE status='waiting'")[0]
             if waiting > FRESH_LIMIT:
                 return self._cache
         self._cache = self._compute(self._waiting_rows())
@@ -249,7 +254,7 @@ class Estimates(ServiceTimes):
 
     # views ------------------------------------------------------------------------------
     def _counts(self):
-        return dict(self.service.store.query(
+        return dict(self.store.query(
             "SELECT queue, COUNT(*) FROM tickets WHERE status='waiting' GROUP BY queue"))
 
     def queue_views(self):
@@ -270,12 +275,12 @@ class Estimates(ServiceTimes):
         once per forecast, when a ticket first asks); without them, from the forecast."""
         if t.status != "waiting":
             return 0, 0, None
-        now = self.service.clock.now()
+        now = self.clock.now()
         mine = Candidate(id=t.id, queue=t.queue, since=t.first_issued_at, priority=t.priority, due_at=t.due_at,
                          target_window=t.target_window)
         rank, since, _ = queue_order_key(mine, now)
         # the same order as routing.queue_order_key, counted by SQLite rather than in Python
-        ahead = self.service.store.query_one(
+        ahead = self.store.query_one(
             f"SELECT COUNT(*) FROM tickets WHERE status='waiting' AND queue=? AND id != ? AND "
             f"({RANK_SQL} < ? OR ({RANK_SQL} = ? AND (first_issued_at < ? OR (first_issued_at = ? AND id < ?))))",
             (t.queue, t.id, now, rank, now, rank, since, since, t.id))[0]

@@ -166,7 +166,7 @@ def _printer(devices):
     check = {"ok": not bad, "items": {p["id"]: {"online": bool(p.get("online")), "fault": p.get("fault")}
                                       for p in printers}}
     if bad:
-        from hub.service.feedback import FAULT_TEXT
+        from hub.service.devices import FAULT_TEXT
         reasons = [f"{p['id']}（{FAULT_TEXT.get(p.get('fault'), p.get('fault')) or '离线'}）" for p in bad]
         check["problem"] = "打印机故障：" + "、".join(reasons)
     return check

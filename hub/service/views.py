@@ -86,3 +86,7 @@ def call_view(event_id, at, ticket, window, tz, recall=False):
     return {"event_id": event_id, "at": iso(at, tz), "ticket": ticket_brief(ticket),
             "window": {"id": window.id, "number": window.number, "name": window.name},
             "recall": recall}
+
+
+def window_numbers(hall):
+    return {w.id: w.number for w in hall.windows}

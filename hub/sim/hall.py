@@ -178,7 +178,9 @@ class SimHall:
         self.outcomes = {}
         self.wake = env.event()
         self.estimates = SimEstimates(self) if estimate else None
-        self.surge = SurgeWatch(self) if tidal else None
+        self.tidal_queues = frozenset(routing.tidal_queues(hall))
+        # the hub's surge watch, given the simulated hall as its windows and its notices
+        self.surge = SurgeWatch(hall, self.estimates, self, self) if tidal else None
         self.alerts = []
 
     # what the hub's estimates and surge watch read ------------------------------
@@ -191,20 +193,15 @@ class SimHall:
     def held(self):
         return [t for t in self.tickets.values() if t.status in rules.HELD]
 
-    def queues(self):
-        return self.estimates.queue_views()
-
-    def windows(self):
+    def list(self):
+        """The windows as hub.service.windows.Windows.list() gives them, as far as the surge watch reads."""
         return [{"id": wid, "kind": self.hall.window(wid).kind, "state": r["state"],
                  "number": self.hall.window(wid).number} for wid, r in self.rows.items()]
-
-    def tidal_queues(self):
-        return routing.tidal_queues(self.hall)
 
     def alert(self, kind, message, **details):
         self.alerts.append((self.env.now, kind, details))
 
-    def open_window(self, window_id, actor, queues):
+    def open(self, window_id, actor, queues):
         row = self.rows[window_id]
         row.update(state="open", profile={q: 1.0 for q in queues})
         self.tidal_log.opened.append([window_id, self.env.now, None, tuple(queues)])

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import sqlite_utils
 
+from hub.store import retention
+
 SCHEMA_1 = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE counters (day TEXT NOT NULL, queue TEXT NOT NULL, last INTEGER NOT NULL,
@@ -141,6 +143,8 @@ class _Conn(sqlite3.Connection):
 
 
 class Store:
+    read_only = False
+
     def __init__(self, path):
         self.path = str(path)
         if self.path != ":memory:":
@@ -208,6 +212,98 @@ class Store:
     def close(self):
         with self.lock:
             self.conn.close()
+
+    # upkeep -----------------------------------------------------------------
+    def prune_events(self, *, days, now, tz, pause=None, hold=False):
+        """Events older than `days` folded into daily counts (hub/store/retention.py), in batches;
+        `hold`: keep what the county has not acknowledged."""
+        with self.lock:
+            through = retention.held_through(self.conn) if hold else None
+        return retention.prune_events(self.transaction, days=days, now=now, tz=tz, pause=pause, through=through)
+
+    def held_back(self, before):
+        """Events older than `before` kept only because the county has not acknowledged them."""
+        with self.lock:
+            return retention.held_back(self.conn, before)
+
+    def reclaim_space(self):
+        with self.lock:
+            return retention.reclaim_space(self.conn)
+
+
+class ReadOnlyStore(Store):
+    """The hub's database opened read-only (a reprint, a report by cron while the hub runs):
+    it never writes the file, not even to migrate it."""
+
+    read_only = True
+
+    def __init__(self, path):
+        self.path = str(path)
+        if not Path(self.path).is_file():
+            raise StoreMissing(self.path)
+        try:
+            self.conn = sqlite3.connect(Path(self.path).resolve().as_uri() + "?mode=ro", uri=True,
+                                        check_same_thread=False, factory=_Conn)
+            self.conn.row_factory = sqlite3.Row
+            self.conn.execute("SELECT 1 FROM sqlite_master LIMIT 1")
+        except sqlite3.DatabaseError as exc:
+            raise StoreUnreadable(self.path, exc) from None
+        self.lock = threading.RLock()
+
+    @contextmanager
+    def transaction(self):
+        raise StoreUnreadable(self.path, "opened read-only")
+        yield  # pragma: no cover
+
+
+class StoreMissing(LookupError):
+    def __init__(self, path):
+        super().__init__(f"数据库文件不存在: {path}")
+
+
+class StoreUnreadable(LookupError):
+    def __init__(self, path, why):
+        super().__init__(f"无法读取数据库 {path}: {why}")
+
+
+def prune_file(path, *, days, now, tz, full_vacuum=False, hold=False):
+    """`hallq prune` on a database no hub is running on: (pruned, space). `hold`: keep the events
+    the county has not acknowledged (when the database ships to one); pruned["through"] says
+    up to where the county had acknowledged (None: no hold)."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        through = retention.held_through(conn) if hold else None
+        result = retention.prune_events(retention.plain_transaction(conn), days=days, now=now, tz=tz,
+                                        through=through)
+        result["through"] = through
+        space = retention.vacuum(conn) if full_vacuum else retention.reclaim_space(conn)
+    except sqlite3.DatabaseError as exc:
+        raise StoreUnreadable(path, exc) from None
+    finally:
+        conn.close()
+    return result, space
+
+
+def commit_probe_ms(directory, commits=60):
+    """The floor under every change: the times (ms) of `commits` one-row commits with
+    synchronous=FULL in a scratch database in `directory`."""
+    import time
+    path = Path(directory) / "fsync-probe.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("CREATE TABLE probe (x)")
+    times = []
+    for i in range(commits):
+        began = time.perf_counter()
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("INSERT INTO probe VALUES (?)", (i,))
+        conn.execute("COMMIT")
+        times.append((time.perf_counter() - began) * 1000)
+    conn.close()
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    return times
 
 
 def append_event(conn, at, type_, data, ticket_id=None, window_id=None, public=True):

@@ -11,13 +11,13 @@ from werkzeug.exceptions import HTTPException
 from hub import optional_module
 from hub.web.core import api
 from hub.rules.errors import HallError
-from hub.service.hall import HallService
+from hub.service import compose
+from hub.service.bus import EventBus
 from hub.web.http import error_response, load_actor, plain_error
 from hub.web.limits import Limits
 from hub.web.proxies import TrustedProxies
 from hub.web.pages import render_page
 from hub.live.stream import init_live
-from hub.service.rhythm import SurgeWatch
 from hub.service.catalog import CountyCatalog
 from hub.service.county_facts import hall_facts
 from hub.service.county_link import CountyLink
@@ -43,22 +43,21 @@ def create_app(hall, store, clock, async_mode="gevent"):
         return hall_facts(svc.hall, catalog.version() if catalog else None)
 
     uplink = Uplink(store, clock, hall.county, link, facts=facts) if link else None
-    svc = HallService(hall, store, clock, uplink=uplink)
+    svc = compose(hall, store, clock, EventBus(), uplink=uplink)
     app.extensions["hallq"] = svc
     if uplink is not None:
         if hall.county.catalog:
-            catalog = CountyCatalog(store, clock, link, hall.source, hall.timezone, svc.record_settings,
+            catalog = CountyCatalog(store, clock, link, hall.source, hall.timezone, svc.notices.record_settings,
                                     svc.use_matters)
             catalog.restore()
             svc.catalog = catalog
         runner = UplinkRunner(uplink, catalog)
-        svc.after_commit.append(runner.wake)
+        svc.bus.subscribe(runner.wake)
         app.extensions["hallq.uplink"] = runner
     socketio = SocketIO(app, async_mode=async_mode, cors_allowed_origins="*", logger=False,
                         engineio_logger=False, ping_interval=10, ping_timeout=10)
     app.extensions["hallq.socketio"] = socketio
     app.extensions["hallq.queue_feed"] = init_live(socketio, svc)
-    svc.after_commit.append(SurgeWatch(svc))
     app.wsgi_app = TrustedProxies(app.wsgi_app, hall.limits.trusted_proxies)  # in front of Socket.IO too
     app.before_request(load_actor)
     app.extensions["hallq.limits"] = Limits(app, hall.limits)  # after load_actor: limits know the actor

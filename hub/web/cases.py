@@ -1,41 +1,20 @@
-"""The cases' HTTP routes under /api, and `init_app(app)`, which gives the
-hub's HallService its case service, its finish hook and `case_for_ticket`.
-
-Registered by the hub's app like the page modules (module `hub.web.cases`:
-attribute `api_blueprint` and `init_app`)."""
+"""The cases' HTTP routes under /api (the hall's `cases` and `supervision`
+services). Registered by the hub's app like the page modules (module
+`hub.web.cases`: attribute `api_blueprint`)."""
 from __future__ import annotations
 
 from datetime import date, timedelta
 
 from flask import Blueprint, Response, jsonify, request
 
-from hub.rules.clock import iso
 from hub.rules.errors import HallError
 from hub.web.http import actor, body, field, idempotent, require_manager, service
 from hub.web import case_report_files as report_files
 from hub.service.case_errors import CaseError
-from hub.service.case_reports import case_report
-from hub.service.cases import CaseService
-from hub.service.supervision import check_case_alerts, overdue_cases, supervision
 
 api_blueprint = Blueprint("cases_api", __name__, url_prefix="/api")
 FORMATS = ("json", "csv", "xlsx")
 MAX_REPORT_DAYS = 366
-
-
-def init_app(app):
-    svc = app.extensions["hallq"]
-    cases = CaseService(svc)
-    svc.cases = cases
-    svc.case_for_ticket = cases.case_for_ticket
-    svc.on_finish.append(cases.on_finish)
-
-
-def cases_of(svc):
-    cases = getattr(svc, "cases", None)
-    if cases is None:  # the blueprint without init_app: say so rather than fail
-        raise HallError(404, "not_found", path=request.path)
-    return cases
 
 
 # arguments ----------------------------------------------------------------------------
@@ -70,7 +49,7 @@ def list_cases():
     ticket = request.args.get("ticket")
     if ticket is not None and not (ticket.isascii() and ticket.isdigit() and len(ticket) < 18):
         raise HallError(400, "bad_field", field="ticket", why="须为号票编号 (整数)")
-    return jsonify(cases_of(service()).list(
+    return jsonify(service().cases.list(
         actor(), state=request.args.get("state") or None, department=request.args.get("department") or None,
         due_before=date_arg("due_before"), ticket=int(ticket) if ticket else None,
         number=request.args.get("number") or None))
@@ -78,7 +57,7 @@ def list_cases():
 
 @api_blueprint.get("/cases/<int:case_id>")
 def get_case(case_id):
-    return jsonify(cases_of(service()).get(case_id, actor()))
+    return jsonify(service().cases.get(case_id, actor()))
 
 
 @api_blueprint.post("/cases/<int:case_id>/<action>")
@@ -86,7 +65,7 @@ def get_case(case_id):
 def case_action(case_id, action):
     data = body()
     missing = field(data, "missing", kind=list)
-    return jsonify(cases_of(service()).act(
+    return jsonify(service().cases.act(
         case_id, action, actor(), missing=missing, reason=field(data, "reason", max_len=500),
         note=field(data, "note", max_len=200)))
 
@@ -95,7 +74,7 @@ def case_action(case_id, action):
 def case_receipt(case_id):
     """受理回执: JSON for the page and printer; ?format=escpos for the printer's raw bytes."""
     fmt = format_arg(("json", "escpos"))
-    slip = cases_of(service()).receipt(case_id, actor())
+    slip = service().cases.receipt(case_id, actor())
     if fmt == "json":
         return jsonify(slip)
     try:
@@ -109,7 +88,7 @@ def case_receipt(case_id):
 @api_blueprint.get("/cases/supervision")
 def case_supervision():
     require_manager()
-    return jsonify(supervision(cases_of(service())))
+    return jsonify(service().supervision.summary())
 
 
 @api_blueprint.get("/cases/overdue")
@@ -119,10 +98,10 @@ def case_overdue():
     svc = service()
     fmt = format_arg()
     department = request.args.get("department") or None
-    rows = overdue_cases(cases_of(svc), department)
+    rows = svc.supervision.overdue(department)
     if fmt == "json":
         return jsonify(rows)
-    today = cases_of(svc).today().isoformat()
+    today = svc.cases.today().isoformat()
     title = f"{svc.hall.name} {department or '全部部门'} 超期办件清单 ({today})"
     name = f"hallq-overdue-{today}"
     if fmt == "csv":
@@ -133,7 +112,7 @@ def case_overdue():
 @api_blueprint.post("/cases/check-alerts")
 def case_check_alerts():
     require_manager()
-    return jsonify({"fired": check_case_alerts(service())})
+    return jsonify({"fired": service().supervision.check_alerts()})
 
 
 # reports ------------------------------------------------------------------------------
@@ -142,22 +121,14 @@ def cases_report():
     require_manager()
     svc = service()
     fmt = format_arg()
-    cases = cases_of(svc)
-    today = cases.today()
+    today = svc.cases.today()
     last = date_arg("to", today)
     first = date_arg("from", last.replace(day=1))
     if last < first:
         raise HallError(400, "bad_field", field="to", why="结束日期不能早于开始日期")
     if last - first > timedelta(days=MAX_REPORT_DAYS):
         raise HallError(400, "bad_field", field="to", why=f"一次最多 {MAX_REPORT_DAYS} 天")
-    rows = svc.store.query("SELECT * FROM cases WHERE accepted_on BETWEEN ? AND ? ORDER BY id",
-                           (first.isoformat(), last.isoformat()))
-    corrections = {r["case_id"]: r["n"] for r in svc.store.query(
-        "SELECT h.case_id, COUNT(*) AS n FROM case_history h JOIN cases c ON c.id = h.case_id "
-        "WHERE h.action='return' AND c.accepted_on BETWEEN ? AND ? GROUP BY h.case_id",
-        (first.isoformat(), last.isoformat()))}
-    report = case_report(svc.hall, rows, corrections, first.isoformat(), last.isoformat(), today,
-                         generated_at=iso(svc.clock.now(), svc.hall.timezone))
+    report = svc.reports.cases(first, last, today)
     if fmt == "json":
         return jsonify(report)
     name = f"hallq-cases-{report['from']}_{report['to']}"

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, make_response, request
 
-from hub.service.auth import login as auth_login, logout as auth_logout
 from hub.rules.errors import HallError
 from hub.web.http import (SESSION_COOKIE, actor, idempotent, request_token, require_manager, require_staff,
                           require_staff_or_device, service)
@@ -21,7 +20,7 @@ from hub.web.models.core import (AckBody, Acks, AuditQuery, AuditRow, CallPath, 
                                  WindowAnswer, WindowPath, WindowView)
 from hub.web.openapi import DOCS_PAGE, document
 from hub.web.typed import typed
-from hub.service.views import in_english, materials_of, public_copy
+from hub.service.views import in_english, public_copy
 
 api = Blueprint("api", __name__, url_prefix="/api")
 
@@ -29,7 +28,8 @@ api = Blueprint("api", __name__, url_prefix="/api")
 @api.get("/health")
 @typed(answers={200: Health})
 def health():
-    return jsonify(service().health())
+    svc = service()
+    return jsonify(svc.ops.health(svc.catalog))
 
 
 @api.get("/openapi.json")
@@ -50,38 +50,17 @@ def docs():
 @api.post("/login")
 @typed(answers={200: LoggedIn})
 def login(json: LoginBody):
-    svc = service()
     name, window = json.user, json.window
-    if window is not None and svc.hall.window(window) is None:
-        raise HallError(422, "unknown_window", id=window)
-    token, user = auth_login(svc.store, name, json.pin, request.remote_addr or "", svc.clock.now(), window,
-                             limits=svc.hall.limits)
-    if user["role"] == "clerk" and window is None:
-        auth_logout(svc.store, token)
-        raise HallError(422, "window_required")
-    if window is not None:
-        svc.staff_window(window, name)
-    svc.audit("login", window or "-", actor_from(user, window))
-    response = make_response(jsonify({"token": token, "user": name, "role": user["role"], "window": window}))
+    token, role = service().accounts.login(name, json.pin, request.remote_addr or "", window)
+    response = make_response(jsonify({"token": token, "user": name, "role": role, "window": window}))
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="Strict")
     return response
-
-
-def actor_from(user, window):
-    from hub.service.auth import Actor
-    return Actor(name=user["name"], role=user["role"], window=window, ip=request.remote_addr or "")
 
 
 @api.post("/logout")
 @typed(answers={200: Ok})
 def logout(json: NoBody):
-    token, who = request_token(), actor()
-    if token and who is not None and who.role != "device":
-        svc = service()
-        if who.window:
-            svc.staff_window(who.window, None)
-        auth_logout(svc.store, token)
-        svc.audit("logout", who.window or "-", who)
+    service().accounts.logout(request_token(), actor())
     response = make_response(jsonify({"ok": True}))
     response.delete_cookie(SESSION_COOKIE)
     return response
@@ -138,26 +117,26 @@ def matter(path: MatterPath):
     if m is None:
         raise HallError(404, "unknown_matter", id=path.matter_id)
     view = matter_view(m, full=True, hall=svc.hall)
-    view["windows"] = [w["number"] for w in svc.windows() if m.queue in w["main_queues"]]
+    view["windows"] = svc.windows.serving(m.queue)
     return jsonify(flag_source(svc, view))
 
 
 @api.get("/queues")
 @typed(answers={200: list[QueueView]})
 def queues():
-    return jsonify(service().queues())
+    return jsonify(service().estimates.queue_views())
 
 
 @api.get("/windows")
 @typed(answers={200: list[WindowView]})
 def windows():
-    return jsonify(for_reader(service().windows()))
+    return jsonify(for_reader(service().windows.list()))
 
 
 @api.get("/windows/<window_id>")
 @typed(answers={200: WindowView})
 def window(path: WindowPath):
-    return jsonify(for_reader(service().window(path.window_id)))
+    return jsonify(for_reader(service().windows.get(path.window_id)))
 
 
 def for_reader(view):
@@ -172,11 +151,12 @@ def for_reader(view):
 def issue_ticket(json: IssueBody):
     svc = service()
     if json.pickup is not None:
-        return jsonify(svc.issue_pickup(json.pickup, actor(), printer=json.printer)), 201
+        return jsonify(svc.pickups.issue(json.pickup, actor(), printer=json.printer,
+                                         ip=request.remote_addr or "")), 201
     if json.matter is None:
         raise HallError(422, "missing_field", field="matter")
-    ticket = svc.issue(json.matter, situation=json.situation, priority=json.priority, actor=actor(),
-                       printer=json.printer)
+    ticket = svc.tickets.issue(json.matter, situation=json.situation, priority=json.priority, actor=actor(),
+                               printer=json.printer)
     return jsonify(ticket), 201
 
 
@@ -184,28 +164,21 @@ def issue_ticket(json: IssueBody):
 @typed(answers={200: Ticket})
 def find_ticket(query: NumberQuery):
     svc = service()
-    return jsonify(svc.ticket_view(svc.ticket_by_number(query.number)))
+    return jsonify(svc.tickets.view(svc.tickets.by_number(query.number)))
 
 
 @api.get("/tickets/<ticket_id>")
 @typed(answers={200: Ticket})
 def get_ticket(path: TicketPath):
     svc = service()
-    return jsonify(svc.ticket_view(svc.ticket(path.ticket_id)))
+    return jsonify(svc.tickets.view(svc.tickets.get(path.ticket_id)))
 
 
 @api.get("/t/<token>")
 @typed(answers={200: PhoneTicket})
 def ticket_by_token(path: TokenPath):
     """The phone page's view: the ticket, its materials and whether it may still be rated."""
-    svc = service()
-    t = svc.ticket_by_token(path.token)
-    view = svc.ticket_view(t)
-    view["materials"] = materials_of(svc.hall, t.matter, t.situation)
-    view["materials_en"] = in_english(svc.hall, view["materials"])
-    view["rating"] = svc.rating_state(t)
-    view["case"] = svc.case_for_ticket(t.id) if hasattr(svc, "case_for_ticket") else None
-    return jsonify(view)
+    return jsonify(service().tickets.phone_view(path.token))
 
 
 @api.get("/tickets/<ticket_id>/slip")
@@ -214,39 +187,39 @@ def ticket_slip(path: TicketPath):
     who = require_staff_or_device()
     if who.role == "device" and who.device_kind not in ("printer", "bridge"):
         raise HallError(403, "forbidden")
-    return jsonify(service().slip(path.ticket_id))
+    return jsonify(service().tickets.slip(path.ticket_id))
 
 
 @api.post("/tickets/<ticket_id>/cancel")
 @idempotent
 @typed(answers={200: Ticket})
 def cancel_ticket(path: TicketPath, json: CancelBody):
-    return jsonify(service().cancel(path.ticket_id, actor(), token=json.token))
+    return jsonify(service().tickets.cancel(path.ticket_id, actor(), token=json.token))
 
 
 @api.post("/tickets/<ticket_id>/rating")
 @idempotent
 @typed(answers={200: Rated})
 def rate_ticket(path: TicketPath, json: PhoneRatingBody):
-    return jsonify(service().rate_by_token(path.ticket_id, json.token, json.score, actor()))
+    return jsonify(service().ratings.by_token(path.ticket_id, json.token, json.score))
 
 
 # windows ---------------------------------------------------------------------------
 WINDOW_ACTIONS = {  # action: (body, answer, what it does)
-    "call-next": (NoBody, TicketOrNone, lambda svc, w, who, b: {"ticket": svc.call_next(w, who)}),
-    "recall": (NoBody, TicketOrNone, lambda svc, w, who, b: {"ticket": svc.recall(w, who)}),
-    "no-show": (NoBody, TicketOrNone, lambda svc, w, who, b: {"ticket": svc.no_show(w, who)}),
-    "start": (NoBody, TicketOrNone, lambda svc, w, who, b: {"ticket": svc.start(w, who)}),
+    "call-next": (NoBody, TicketOrNone, lambda svc, w, who, b: {"ticket": svc.windows.call_next(w, who)}),
+    "recall": (NoBody, TicketOrNone, lambda svc, w, who, b: {"ticket": svc.windows.recall(w, who)}),
+    "no-show": (NoBody, TicketOrNone, lambda svc, w, who, b: {"ticket": svc.windows.no_show(w, who)}),
+    "start": (NoBody, TicketOrNone, lambda svc, w, who, b: {"ticket": svc.windows.start(w, who)}),
     "finish": (FinishBody, TicketOrNone, lambda svc, w, who, b: {
-        "ticket": svc.finish(w, who, outcome=b.outcome, reason=b.reason)}),
+        "ticket": svc.windows.finish(w, who, outcome=b.outcome, reason=b.reason)}),
     "transfer": (TransferBody, TicketOrNone, lambda svc, w, who, b: {
-        "ticket": svc.transfer(w, who, queue=b.queue, to_window=b.window)}),
-    "pause": (NoBody, WindowAnswer, lambda svc, w, who, b: {"window": svc.pause(w, who)}),
-    "resume": (NoBody, WindowAnswer, lambda svc, w, who, b: {"window": svc.resume(w, who)}),
-    "open": (OpenBody, WindowAnswer, lambda svc, w, who, b: {"window": svc.open_window(w, who, b.queues)}),
-    "close": (NoBody, WindowAnswer, lambda svc, w, who, b: {"window": svc.close_window(w, who)}),
-    "profile": (ProfileBody, WindowAnswer, lambda svc, w, who, b: {"window": svc.set_profile(w, who, b.profile)}),
-    "rating": (PadRatingBody, Rated, lambda svc, w, who, b: svc.rate_at_window(w, b.score, who)),
+        "ticket": svc.windows.transfer(w, who, queue=b.queue, to_window=b.window)}),
+    "pause": (NoBody, WindowAnswer, lambda svc, w, who, b: {"window": svc.windows.pause(w, who)}),
+    "resume": (NoBody, WindowAnswer, lambda svc, w, who, b: {"window": svc.windows.resume(w, who)}),
+    "open": (OpenBody, WindowAnswer, lambda svc, w, who, b: {"window": svc.windows.open(w, who, b.queues)}),
+    "close": (NoBody, WindowAnswer, lambda svc, w, who, b: {"window": svc.windows.close(w, who)}),
+    "profile": (ProfileBody, WindowAnswer, lambda svc, w, who, b: {"window": svc.windows.set_profile(w, who, b.profile)}),
+    "rating": (PadRatingBody, Rated, lambda svc, w, who, b: svc.ratings.at_window(w, b.score, who)),
 }
 
 
@@ -273,63 +246,59 @@ for _action, (_body, _answer, _act) in WINDOW_ACTIONS.items():
 @typed(answers={200: list[Event]})
 def events(query: EventsQuery):
     require_staff_or_device()
-    return jsonify(service().events_after(query.after, public_only=False, limit=query.limit))
+    return jsonify(service().events.after(query.after, public_only=False, limit=query.limit))
 
 
 @api.get("/devices")
 @typed(answers={200: list[Device]})
 def devices():
     who = require_staff_or_device()
-    return jsonify(service().devices(setup=who.is_manager))
+    return jsonify(service().devices.list(setup=who.is_manager))
 
 
 @api.post("/devices/<device_id>/status")
 @typed(answers={200: Device})
 def device_status(path: DevicePath, json: DeviceStatusBody):
-    return jsonify(service().device_status(path.device_id, actor(), online=json.online, shows=json.shows,
+    return jsonify(service().devices.report(path.device_id, actor(), online=json.online, shows=json.shows,
                                            fault=json.fault))
 
 
 @api.post("/calls/<event_id>/ack")
 @typed(answers={200: Acks})
 def ack_call(path: CallPath, json: AckBody):
-    return jsonify(service().ack_call(path.event_id, json.device, json.shown, json.spoken, actor()))
+    return jsonify(service().devices.ack_call(path.event_id, json.device, json.shown, json.spoken, actor()))
 
 
 @api.get("/calls/<event_id>/acks")
 @typed(answers={200: list[Acks]})
 def call_acks(path: CallPath):
     require_staff()
-    return jsonify(service().call_acks(path.event_id))
+    return jsonify(service().devices.acks(path.event_id))
 
 
 @api.get("/followups")
 @typed(answers={200: list[Followup]})
 def followups(query: FollowupsQuery):
     require_manager()
-    return jsonify(service().followups(state=query.state))
+    return jsonify(service().followups.list(state=query.state))
 
 
 @api.post("/followups/<followup_id>")
 @idempotent
 @typed(answers={200: Followup})
 def followup_action(path: FollowupPath, json: FollowupBody):
-    return jsonify(service().followup_action(path.followup_id, json.action, json.note, actor()))
+    return jsonify(service().followups.act(path.followup_id, json.action, json.note, actor()))
 
 
 @api.get("/audit")
 @typed(answers={200: list[AuditRow]})
 def audit(query: AuditQuery):
     require_manager()
-    svc = service()
-    rows = svc.store.query("SELECT * FROM audit ORDER BY id DESC LIMIT ?", (query.limit,))
-    from hub.rules.clock import iso
-    return jsonify([{"at": iso(r["at"], svc.hall.timezone), "user": r["user"], "action": r["action"],
-                     "target": r["target"], "ip": r["ip"], "detail": r["detail"]} for r in rows])
+    return jsonify(service().reports.audit(query.limit))
 
 
 @api.post("/notice")
 @typed(answers={200: Notice})
 def set_notice(json: NoticeBody):
     who = require_manager()
-    return jsonify(service().set_notice(json.notice, who))
+    return jsonify(service().notices.set_notice(json.notice, who))

@@ -9,7 +9,7 @@ import json
 
 from flask import current_app, g, jsonify, request
 
-from hub.service.auth import actor_for_token, permit
+from hub.service.auth import permit
 from hub.rules.errors import HallError, language, render
 
 SESSION_COOKIE = "hallq_session"
@@ -34,7 +34,7 @@ def request_token():
 
 def load_actor():
     svc = service()
-    g.actor = actor_for_token(svc.store, svc.hall, request_token(), svc.clock.now(), request.remote_addr or "")
+    g.actor = svc.accounts.actor_for(request_token(), request.remote_addr or "")
 
 
 def actor():
@@ -132,20 +132,16 @@ def idempotent(view):
         who = actor().audit_name if actor() else request.remote_addr
         scoped = f"{who}|{request.path}|{key}"
         sent = hashlib.sha256(request.get_data(cache=True)).hexdigest()
-        row = svc.store.query_one("SELECT status, body, request FROM idempotency WHERE key=?", (scoped,))
-        if row is not None and row["request"] not in (None, sent):
+        kept = svc.replies.find(scoped)
+        if kept is not None and kept["request"] not in (None, sent):
             raise HallError(409, "idempotency_mismatch")
-        if row is not None:
-            response = current_app.response_class(row["body"], status=row["status"], mimetype="application/json")
+        if kept is not None:
+            response = current_app.response_class(kept["body"], status=kept["status"], mimetype="application/json")
             response.headers["Idempotent-Replay"] = "true"
             return response
         response = current_app.make_response(view(*args, **kwargs))
         if response.status_code < 500:
-            now = svc.clock.now()
-            with svc.store.transaction() as conn:
-                conn.execute("DELETE FROM idempotency WHERE at < ?", (now - 86400,))
-                conn.execute("INSERT OR REPLACE INTO idempotency (key, at, status, body, request) VALUES (?,?,?,?,?)",
-                             (scoped, now, response.status_code, response.get_data(as_text=True), sent))
+            svc.replies.keep(scoped, response.status_code, response.get_data(as_text=True), sent)
         return response
     return wrapper
 

@@ -18,8 +18,6 @@ from datetime import date, timedelta
 
 from flask import Blueprint, jsonify, request
 
-from hub.service import day_summary
-from hub.ops.backup import read_status
 from hub.ops.backup_plan import TICK_S, backup_dir, backup_due, next_backup_at
 from hub.rules.clock import closing_time, hall_date, iso
 from hub.rules.errors import HallError
@@ -38,12 +36,12 @@ def ops():
     now = svc.clock.now()
     return jsonify({
         "at": iso(now, svc.hall.timezone),
-        "health": svc.health(),
+        "health": svc.ops.health(svc.catalog),
         "day": day_state(svc, now),
         "backup": backup_state(svc, now),
-        "retention": retention_state(svc),
+        "retention": svc.ops.retention(),
         "disk": disk_state(svc.store.path),
-        "county": county_state(svc, now),
+        "county": svc.ops.county(now, svc.catalog),
     })
 
 
@@ -59,13 +57,7 @@ def days():
         raise HallError(400, "bad_field", field="to", why="结束日期不能早于开始日期")
     if (date.fromisoformat(last) - date.fromisoformat(first)).days >= MAX_DAYS:
         raise HallError(400, "bad_field", field="to", why=f"一次最多 {MAX_DAYS} 天")
-    with svc.store.reading() as conn:
-        found = [dict(s, closed_at=iso(s["closed_at"], svc.hall.timezone), final=True)
-                 for s in day_summary.stored(conn, first, last)]
-        if first <= today <= last and svc.closed_day() != today and today not in {s["day"] for s in found}:
-            live = day_summary.summarize(today, *day_summary.day_rows(conn, today))
-            found.append(dict(live, closed_at=None, final=False))
-    return jsonify({"from": first, "to": last, "days": found})
+    return jsonify({"from": first, "to": last, "days": svc.reports.days(first, last)})
 
 
 def day_arg(name, default):
@@ -83,7 +75,7 @@ def day_arg(name, default):
 def day_state(svc, now):
     hall, today = svc.hall, hall_date(now, svc.hall.timezone)
     closes = closing_time(now, hall.timezone, hall.hours.periods)
-    closed = svc.closed_day()
+    closed = svc.ops.closed_day()
     return {
         "today": today,
         "working_day": is_working_day(date.fromisoformat(today), hall.calendar),
@@ -97,7 +89,7 @@ def day_state(svc, now):
 
 def backup_state(svc, now):
     settings, tz, db = svc.hall.backup, svc.hall.timezone, svc.store.path
-    status = read_status(db)
+    status = svc.ops.backup_status()
     last = None
     if status:
         last = {"ok": bool(status.get("last_ok")), "at": iso(status.get("last_attempt_at"), tz),
@@ -110,26 +102,6 @@ def backup_state(svc, now):
         "next_at": iso(next_backup_at(now, settings.at, tz, status), tz),
         "check_every_minutes": TICK_S // 60,
     }
-
-
-def retention_state(svc):
-    row = svc.store.query_one("SELECT at FROM events ORDER BY id LIMIT 1")  # ids grow with time: no scan
-    return {"event_retention_days": svc.hall.rules.event_retention_days,
-            "oldest_event_at": iso(row[0], svc.hall.timezone) if row else None}
-
-
-def county_state(svc, now):
-    """The uplink as the technician reads it; None when the hall has no [county]."""
-    if svc.uplink is None:
-        return None
-    from hub.store.retention import cutoff, held_back
-    status = svc.uplink.status()
-    tz = svc.hall.timezone
-    before = cutoff(svc.hall.rules.event_retention_days, now, tz)
-    with svc.store.reading() as conn:
-        held = held_back(conn, before)
-    catalog = svc.catalog.status() if svc.catalog else None
-    return dict(status, last_ok_at=iso(status["last_ok_at"], tz), held_back=held, catalog=catalog)
 
 
 def disk_state(db_path):

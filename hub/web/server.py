@@ -14,9 +14,7 @@ from gevent.pywsgi import MAX_REQUEST_LINE, WSGIServer
 from geventwebsocket.handler import WebSocketHandler
 
 from hub.rules.errors import language
-from hub.service import rhythm
 from hub.web.field_errors import RequestError
-from hub.service.supervision import check_case_alerts
 from hub.service.uplink import LINGER_S, CountyError
 
 log = logging.getLogger("hallq.server")
@@ -128,8 +126,8 @@ def serve(app, host, port, on_listen=None, watchdog=None):
     svc = app.extensions["hallq"]
     server = HallServer((host, port), app, handler_class=QuietHandler, log=None, error_log=log)
     server.start()
-    tasks = [_every(5, rhythm.close_if_due, svc), _every(15, rhythm.mark_silent_devices, svc),
-             _every(60, check_case_alerts, svc)]
+    tasks = [_every(5, svc.ops.close_if_due, gevent.sleep), _every(15, svc.ops.mark_silent_devices),
+             _every(60, svc.supervision.check_alerts)]
     uplink = app.extensions.get("hallq.uplink")
     if uplink is not None:
         tasks += [gevent.spawn(uplink.run), _every(5, uplink.apply_catalog)]

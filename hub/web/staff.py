@@ -1,14 +1,14 @@
 """The consoles' own API routes (registered by the hub as `api_blueprint`):
 reports, user management, a clerk's figures for today and the 补正 slip.
 
-Each view checks who asks, reads rows or calls one hub function, and
-answers JSON (or a file); the figures come from hub.service.reports."""
+Each view checks who asks, calls one service of the hall, and answers JSON
+(or a file); the figures come from hub.service.reports."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
 from hub.service import auth
-from hub.rules.clock import hall_date, iso
+from hub.rules.clock import iso
 from hub.rules.errors import HallError
 from hub.web.http import actor, body, field, idempotent, require_manager, require_staff, service
 from hub.service.views import materials_of
@@ -19,24 +19,11 @@ from hub.service import reports
 
 api_blueprint = Blueprint("caller_api", __name__, url_prefix="/api")
 
-TICKET_COLUMNS = ("id, day, queue, first_queue, matter, status, priority, first_issued_at, first_called_at, "
-                  "started_at, finished_at, window, clerk, outcome")
 FORMATS = ("json", "csv", "xlsx")
-# a manager keeps the hall's staff; only an admin adds or changes managers and admins
-MANAGEABLE = {"manager": ("clerk", "guide", "backoffice"), "admin": auth.ROLES}
 MAX_MISSING = 40
 
 
 # reports -----------------------------------------------------------------------------
-def ticket_rows(svc, first, last):
-    tickets = svc.store.query(f"SELECT {TICKET_COLUMNS} FROM tickets WHERE day BETWEEN ? AND ? ORDER BY id",
-                              (first, last))
-    ratings = {r["ticket_id"]: r["score"] for r in svc.store.query(
-        "SELECT r.ticket_id, r.score FROM ratings r JOIN tickets t ON t.id = r.ticket_id "
-        "WHERE t.day BETWEEN ? AND ?", (first, last))}
-    return tickets, ratings
-
-
 def day_arg(name, default=None):
     raw = request.args.get(name) or default
     if raw is None:
@@ -71,64 +58,35 @@ def report_response(report, fmt):
 def daily_report():
     require_manager()
     svc = service()
-    now = svc.clock.now()
     fmt = format_arg()
-    day = day_arg("date", hall_date(now, svc.hall.timezone))
-    tickets, ratings = ticket_rows(svc, day, day)
-    report = reports.daily_report(svc.hall, tickets, ratings, day, generated_at=iso(now, svc.hall.timezone))
-    return report_response(report, fmt)
+    day = day_arg("date", svc.reports.today())
+    return report_response(svc.reports.daily(day), fmt)
 
 
 @api_blueprint.get("/reports/range")
 def range_report():
     require_manager()
     svc = service()
-    now = svc.clock.now()
     fmt = format_arg()
     first, last = day_arg("from"), day_arg("to")
     if last < first:
         raise HallError(400, "bad_field", field="to", why="结束日期不能早于开始日期")
     if len(reports.day_list(first, last)) > reports.MAX_RANGE_DAYS:
         raise HallError(400, "bad_field", field="to", why=f"一次最多 {reports.MAX_RANGE_DAYS} 天")
-    tickets, ratings = ticket_rows(svc, first, last)
-    report = reports.range_report(svc.hall, tickets, ratings, first, last, generated_at=iso(now, svc.hall.timezone))
-    return report_response(report, fmt)
+    return report_response(svc.reports.range(first, last), fmt)
 
 
 @api_blueprint.get("/clerk/today")
 def clerk_today():
     """The figures of the logged-in clerk for today (served, average service, ratings)."""
     who = require_staff()
-    svc = service()
-    day = hall_date(svc.clock.now(), svc.hall.timezone)
-    tickets, ratings = ticket_rows(svc, day, day)
-    return jsonify(dict({"user": who.name, "date": day}, **reports.clerk_today(tickets, ratings, who.name)))
+    return jsonify(service().reports.clerk_today(who.name))
 
 
 # users -----------------------------------------------------------------------------------
-def user_view(row):
-    import json
-    return {"name": row["name"], "role": row["role"], "departments": json.loads(row["departments"] or "[]"),
-            "disabled": bool(row["disabled"]), "created_at": iso(row["created_at"], service().hall.timezone)}
-
-
-def user_row(svc, name):
-    row = svc.store.query_one("SELECT * FROM users WHERE name=?", (name,))
-    if row is None:
-        raise HallError(404, "unknown_user", id=name)
-    return row
-
-
-def check_may_manage(who, role):
-    if role not in MANAGEABLE.get(who.role, ()):
-        raise HallError(403, "forbidden")
-
-
 @api_blueprint.get("/users")
 def users():
-    require_manager()
-    rows = service().store.query("SELECT * FROM users ORDER BY role, name")
-    return jsonify([user_view(r) for r in rows])
+    return jsonify(service().accounts.users(require_manager()))
 
 
 @api_blueprint.post("/users")
@@ -142,22 +100,14 @@ def add_user():
     departments = field(data, "departments", kind=list) or []
     if not all(isinstance(d, str) and 0 < len(d) <= 32 for d in departments):
         raise HallError(422, "bad_field", field="departments", why="须为部门名称的列表")
-    check_may_manage(who, role)
-    svc = service()
-    auth.add_user(svc.store, name, role, pin, svc.clock.now(), departments, rules=svc.hall.accounts.pins)
-    svc.audit("user.add", name, who, role)
-    return jsonify(user_view(user_row(svc, name))), 201
+    return jsonify(service().accounts.add(who, name, role, pin, departments)), 201
 
 
 @api_blueprint.post("/users/<name>/pin")
 @idempotent
 def reset_pin(name):
     who = require_manager()
-    svc = service()
-    check_may_manage(who, user_row(svc, name)["role"])
-    auth.set_pin(svc.store, name, field(body(), "pin", required=True, max_len=64), rules=svc.hall.accounts.pins)
-    svc.audit("user.pin", name, who)
-    return jsonify(user_view(user_row(svc, name)))
+    return jsonify(service().accounts.set_pin(who, name, field(body(), "pin", required=True, max_len=64)))
 
 
 @api_blueprint.post("/users/<name>/disable")
@@ -168,17 +118,7 @@ def disable_user(name):
     disabled = data.get("disabled", True)
     if not isinstance(disabled, bool):
         raise HallError(422, "bad_field", field="disabled", why="须为 true 或 false")
-    svc = service()
-    check_may_manage(who, user_row(svc, name)["role"])
-    if disabled and name == who.name:
-        raise HallError(422, "bad_field", field="name", why="不能停用自己")
-    auth.set_disabled(svc.store, name, disabled)
-    if disabled:  # a disabled clerk no longer staffs a window
-        for window_id, row in svc.window_rows().items():
-            if row["clerk"] == name:
-                svc.staff_window(window_id, None)
-    svc.audit("user.disable" if disabled else "user.enable", name, who)
-    return jsonify(user_view(user_row(svc, name)))
+    return jsonify(service().accounts.set_disabled(who, name, disabled))
 
 
 # the 补正告知 slip -----------------------------------------------------------------------
@@ -195,7 +135,7 @@ def correction_slip():
     svc = service()
     window_id = field(data, "window", required=True, max_len=32)
     who = actor()
-    svc.check_window_actor(who, window_id)
+    svc.windows.check_actor(who, window_id)
     ticket_id = field(data, "ticket", kind=int, required=True)
     missing = field(data, "missing", kind=list, required=True)
     if not missing or len(missing) > MAX_MISSING or not all(isinstance(m, str) and 0 < len(m) <= 200
@@ -204,16 +144,18 @@ def correction_slip():
     note = field(data, "note", max_len=500)
     if not 0 < ticket_id < 2**62:
         raise HallError(404, "unknown_ticket", id=ticket_id)
-    t = svc.ticket(ticket_id)
+    t = svc.tickets.get(ticket_id)
     if t.window != window_id:
         raise HallError(409, "window_holds_none", number=svc.hall.window(window_id).number)
     slip = correction_slip_data(svc, t, missing, note)
     printer = window_printer(svc.hall, window_id)
+    audit = (who, "slip.correction", f"{window_id}:{t.number}", "; ".join(missing)[:200])
     if printer is not None:  # the bridge prints it, as it prints the kiosk's print.materials
-        svc.record_event("print.correction", {"printer": printer.id, "slip": slip,
-                                              "ticket": {"id": t.id, "number": t.number}},
-                         public=False, window_id=window_id)
-    svc.audit("slip.correction", f"{window_id}:{t.number}", who, "; ".join(missing)[:200])
+        svc.notices.print_request("print.correction", {"printer": printer.id, "slip": slip,
+                                                       "ticket": {"id": t.id, "number": t.number}},
+                                  window_id=window_id, audit=audit)
+    else:
+        svc.changes.audit(*audit)
     return jsonify({"slip": slip, "text": slip_text(slip, svc.hall.paper_mm),
                     "printer": printer.id if printer else None})
 

@@ -1,0 +1,74 @@
+"""Tickets, windows and counters in the database, for the services that
+change them inside a transaction (`db` is a Change or a reading connection:
+anything with `execute`)."""
+from __future__ import annotations
+
+import secrets
+
+from hub.rules import tickets as rules
+from hub.rules.clock import hall_date
+from hub.rules.errors import HallError
+from hub.service.views import ticket_from_row
+
+TICKET_COLUMNS = ("queue", "status", "called_at", "first_called_at", "started_at", "finished_at",
+                  "window", "target_window", "clerk", "recalls", "transfers", "outcome", "reason",
+                  "issued_at")
+TOKEN_BYTES = 18  # 24 url-safe characters
+
+
+def load(db, ticket_id):
+    row = db.execute("SELECT * FROM tickets WHERE id=?", (ticket_id,)).fetchone()
+    if row is None:
+        raise HallError(404, "unknown_ticket", id=ticket_id)
+    return ticket_from_row(row)
+
+
+def save(db, t):
+    sets = ", ".join(f"{c}=?" for c in TICKET_COLUMNS)
+    db.execute(f"UPDATE tickets SET {sets} WHERE id=?", [getattr(t, c) for c in TICKET_COLUMNS] + [t.id])
+
+
+def insert(db, now, timezone, queue, matter, situation=None, priority="normal", due_at=None):
+    """A new waiting ticket, numbered per queue and hall day (A001…, never reused)."""
+    day = hall_date(now, timezone)
+    db.execute("INSERT INTO counters (day, queue, last) VALUES (?, ?, 1) "
+               "ON CONFLICT (day, queue) DO UPDATE SET last = last + 1", (day, queue))
+    seq = db.execute("SELECT last FROM counters WHERE day=? AND queue=?", (day, queue)).fetchone()[0]
+    cur = db.execute(
+        "INSERT INTO tickets (day, queue, first_queue, seq, number, matter, situation, priority, status,"
+        " token, issued_at, first_issued_at, due_at) VALUES (?,?,?,?,?,?,?,?, 'waiting', ?,?,?,?)",
+        (day, queue, queue, seq, f"{queue}{seq:03d}", matter, situation, priority,
+         secrets.token_urlsafe(TOKEN_BYTES), now, now, due_at))
+    return load(db, cur.lastrowid)
+
+
+def apply(fn, t, now, **kwargs):
+    """A ticket rule, its refusal as the HallError a client reads."""
+    try:
+        return fn(t, now, **kwargs)
+    except rules.IllegalAction as exc:
+        raise HallError(409 if exc.key == "ticket_state" else 422, exc.key, **exc.params) from None
+
+
+def window_row(db, hall, window_id):
+    window = hall.window(window_id)
+    row = db.execute("SELECT * FROM windows WHERE id=?", (window_id,)).fetchone()
+    if window is None or row is None:
+        raise HallError(404, "unknown_window", id=window_id)
+    return window, row
+
+
+def held_ticket(db, row):
+    """The called or serving ticket a window row holds, or None."""
+    if row["ticket_id"] is None:
+        return None
+    t = load(db, row["ticket_id"])
+    return t if t.status in rules.HELD else None
+
+
+def held(db):
+    return [ticket_from_row(r) for r in db.execute("SELECT * FROM tickets WHERE status IN ('called','serving')")]
+
+
+def window_rows(db):
+    return {r["id"]: r for r in db.execute("SELECT * FROM windows")}
