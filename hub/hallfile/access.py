@@ -7,7 +7,7 @@ import ipaddress
 
 from hub.hallfile.checker import default_of, show
 from hub.hallfile.lines import join
-from hub.hallfile.model import DEFAULT_PIN_RULES, Accounts, Limits, PinRule
+from hub.hallfile.records import DEFAULT_PIN_RULES, Accounts, Limits, PinRule
 
 LIMIT_COUNTS = ("tickets_per_day", "waiting_per_client", "slips_per_hour", "bookings_per_day",
                 "device_per_minute", "login_failures_per_user", "login_failures_per_client", "lockout_minutes")

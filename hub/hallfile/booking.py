@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hub.hallfile.checker import default_of, show
 from hub.hallfile.lines import join
-from hub.hallfile.model import Appointments, Platform, Ratings
+from hub.hallfile.records import Appointments, Platform, Ratings
 
 APPOINTMENT_KEYS = ("matters", "slot_minutes", "capacity", "capacity_per_matter", "days_ahead", "cutoff_minutes",
                     "checkin_before_minutes", "checkin_after_minutes", "late", "no_show_limit", "block_days",

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from hub.hallfile.model import (
+from hub.hallfile.records import (
     DEVICE_KINDS, WINDOW_KINDS, Backup, Calendar, Device, Hall, Hours, Queue, Rules, Window,
 )
 from hub.hallfile.checker import Checker, default_of, show

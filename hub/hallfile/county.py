@@ -5,7 +5,7 @@ import re
 
 from hub.hallfile.checker import default_of, show
 from hub.hallfile.lines import join
-from hub.hallfile.model import County
+from hub.hallfile.records import County
 
 COUNTY_KEYS = ("url", "hall", "key", "batch", "catalog")
 MAX_COUNTY_BATCH = 5000  # what the county accepts in one POST (docs/api.md "County")

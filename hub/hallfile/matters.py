@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from itertools import product
 
-from hub.hallfile.model import MATTER_MODES, MATTER_SCOPES, Matter, Option, Question, Situation
+from hub.hallfile.records import MATTER_MODES, MATTER_SCOPES, Matter, Option, Question, Situation
 from hub.hallfile.checker import show
 from hub.hallfile.lines import join
 
