@@ -30,17 +30,51 @@ def _free_port():
         return s.getsockname()[1]
 
 
+def _cpu_s(pids):
+    """User + system CPU seconds used so far by these processes (Linux /proc)."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _cluster_pids(datadir):
+    """The postmaster of a cluster and its children (the backends), or [] when unknown."""
+    if datadir is None:
+        return []
+    try:
+        master = int((Path(datadir) / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return []
+    children = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == master:
+                        children.append(int(entry))
+            except (OSError, ValueError, IndexError):
+                pass
+    return [master] + children
+
+
 @contextmanager
 def _database(dsn):
+    """(dsn, the cluster's folder or None): --dsn, or a temporary private cluster."""
     if dsn:
-        yield dsn
+        yield dsn, None
         return
     from hub.county.cluster import Cluster
     base = tempfile.mkdtemp(prefix="hallq-county-bench-")
     os.chmod(base, 0o755)
     cluster = Cluster(Path(base) / "pg").start()
     try:
-        yield cluster.dsn()
+        yield cluster.dsn(), cluster.datadir
     finally:
         cluster.stop("immediate")
         shutil.rmtree(base, ignore_errors=True)
@@ -168,7 +202,7 @@ def run_bench(dsn=None, halls=30, tickets=1200, history_days=365, batch=500, rea
     from hub.county.database import Database
     from hub.county.service import CountyService
     from hub.rules.clock import SystemClock
-    with _database(dsn) as dsn:
+    with _database(dsn) as (dsn, datadir):
         db = Database(dsn)
         service = CountyService(db, SystemClock())
         ids = [f"bench-{i:02d}" for i in range(halls)]
@@ -181,25 +215,37 @@ def run_bench(dsn=None, halls=30, tickets=1200, history_days=365, batch=500, rea
             pass
         today = service.today()
         with _server(dsn) as (url, pid):
+            pg_pids = _cluster_pids(datadir)
+            cpu_before = _cpu_s([pid]), _cpu_s(pg_pids)
             events, seconds, latencies, failures = _ship(url, ids, keys, tickets, today, batch)
+            pg_pids = _cluster_pids(datadir)  # backends come and go; the pool keeps its own
+            server_cpu, db_cpu = _cpu_s([pid]) - cpu_before[0], (_cpu_s(pg_pids) - cpu_before[1]) if pg_pids else None
             rss = _rss_mb(pid)
+            load = os.getloadavg()[0]
             history = _load_history(dsn, ids, history_days, today)
             s = requests.Session()
             s.post(url + "/api/login", json={"user": "bench", "pin": "bench-pin"}, timeout=10).raise_for_status()
             times = []
+            read_cpu = _cpu_s([pid]), _cpu_s(_cluster_pids(datadir))
             for _ in range(reads):
                 t = time.perf_counter()
                 r = s.get(url + "/api/county/halls", timeout=30)
                 times.append((time.perf_counter() - t) * 1000)
                 r.raise_for_status()
             rows = r.json()["halls"]
+            read_cpu = ((_cpu_s([pid]) - read_cpu[0]) * 1000 / reads,
+                        (_cpu_s(_cluster_pids(datadir)) - read_cpu[1]) * 1000 / reads if datadir else None)
         db.close()
     return {
         "halls": halls, "tickets_per_hall": tickets, "events": events, "batch": batch,
         "ingest_s": round(seconds, 2), "events_per_s": round(events / seconds), "batch_ms": _ms(latencies),
         "failures": len(failures), "server_rss_mb": rss,
+        "cpu_s": {"server": round(server_cpu, 2), "database": None if db_cpu is None else round(db_cpu, 2)},
+        "load_average": round(load, 1),
         "history": dict(history, days=history_days),
         "halls_api_ms": _ms(times), "halls_api_requests": reads,
+        "halls_api_cpu_ms": {"server": round(read_cpu[0], 2),
+                             "database": None if read_cpu[1] is None else round(read_cpu[1], 2)},
         "halls_seen": len([h for h in rows if h["id"].startswith("bench-")]),
         "machine": {"cpus": os.cpu_count()},
     }

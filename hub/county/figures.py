@@ -17,6 +17,7 @@ tidal window counting with the kind that serves the ticket's queue first.
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import lru_cache
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -103,7 +104,13 @@ def finish_class(window_kind, queue, queue_kinds):
 
 
 def hour_of(ts, tz):
-    return datetime.fromtimestamp(ts, ZoneInfo(tz)).strftime("%H:00")
+    """'09:00': the hall-local hour of a unix time."""
+    return _hour_label(int(ts // 3600), tz)
+
+
+@lru_cache(maxsize=4096)
+def _hour_label(slot, tz):
+    return datetime.fromtimestamp(slot * 3600, ZoneInfo(tz)).strftime("%H:00")
 
 
 def contribution(s, status, tz):

@@ -68,9 +68,6 @@ P90_UPSERT = (
     "GROUP BY hall, day ON CONFLICT (hall, day) DO UPDATE SET bucket = EXCLUDED.bucket")
 
 
-def _write(conn, sql, hall, rows):
-    if rows:
-        conn.execute(sql, (hall, json.dumps(rows, ensure_ascii=False)))
 
 
 def _ticket_id(type_, data):
@@ -93,6 +90,11 @@ class Ingest:
         self.conn = conn
         self.hall = hall_id
         self.now = now
+        self.writes = []  # (sql, params) sent together at the end, in one pipeline
+
+    def _write(self, sql, rows):
+        if rows:
+            self.writes.append((sql, (self.hall, json.dumps(rows, ensure_ascii=False))))
 
     def run(self, batch, events):
         hall = self.conn.execute("SELECT acked_through, facts, max_closing, catalog_event FROM halls WHERE id=%s "
@@ -112,6 +114,9 @@ class Ingest:
         catalog = self._catalog(fresh, hall["catalog_event"])
         acked = self._acked(hall["acked_through"], batch.after, events)
         self._update_hall(events, facts, new_closing, closings, catalog, acked, len(fresh))
+        with self.conn.pipeline():  # the writes need no answers: one round trip instead of ten
+            for sql, params in self.writes:
+                self.conn.execute(sql, params)
         return {"acked_through": acked, "stored": len(fresh), "duplicates": len(events) - len(fresh)}
 
     # 1. the events ------------------------------------------------------------------
@@ -156,15 +161,15 @@ class Ingest:
             for bucket, n in hist.items():
                 buckets[(day, bucket)] += n
             rows.append({c: new[c] for c in TICKET_COLUMNS})
-        _write(self.conn, TICKET_UPSERT, self.hall, rows)
-        _write(self.conn, FIGURE_UPSERT, self.hall, [
+        self._write(TICKET_UPSERT, rows)
+        self._write(FIGURE_UPSERT, [
             dict({"day": key[0], "dimension": key[1], "key": key[2]}, **{name: f.get(name, 0) for name in FIGURE_FIELDS})
             for key, f in sums.items() if key[0] is not None and any(f.values())])
-        _write(self.conn, WAIT_UPSERT, self.hall, [{"day": day, "bucket": b, "n": n}
+        self._write(WAIT_UPSERT, [{"day": day, "bucket": b, "n": n}
                                                     for (day, b), n in buckets.items() if n and day is not None])
         days = sorted({day for (day, _), n in buckets.items() if n and day is not None})
         if days:
-            self.conn.execute(P90_UPSERT, (self.hall, days))
+            self.writes.append((P90_UPSERT, (self.hall, days)))
 
     def _contribution(self, state, closing):
         if state is None:
@@ -205,7 +210,7 @@ class Ingest:
             for event in evs:
                 state = apply(state, event)
             rows.append(dict({key: ident}, **{c: state[c] for c in columns}))
-        _write(self.conn, upsert, self.hall, rows)
+        self._write(upsert, rows)
 
     def _catalog(self, fresh, known_event):
         applied = [(e, d.get("version")) for e, a, t, d in fresh
