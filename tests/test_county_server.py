@@ -178,3 +178,13 @@ def test_the_catalogue_is_checked_published_and_pulled(served, county_dsn, tmp_p
         {"version": 1, "unchanged": True}
     assert requests.get(server.url + "/api/county/catalog", timeout=5).status_code == 401
     assert server.login("boss", "2468").get(server.url + "/api/county/catalog", timeout=5).json()["version"] == 1
+
+
+def test_failed_logins_are_audited_and_slowed_down(served):
+    server, _ = served
+    for _ in range(5):
+        r = requests.post(server.url + "/api/login", json={"user": "boss", "pin": "0000"}, timeout=5)
+        assert r.status_code == 401 and r.json()["error"]["code"] == "login_failed"
+    r = requests.post(server.url + "/api/login", json={"user": "boss", "pin": "2468"}, timeout=5)
+    assert r.status_code == 429 and r.json()["error"]["code"] == "login_throttled"
+    assert "秒" in r.json()["error"]["message"]

@@ -24,6 +24,8 @@ from hub.service.auth import check_pin, hash_pin, token_hash
 ROLES = ("county-manager",)
 SESSION_SECONDS = 12 * 3600
 SILENT_S = 3600
+FAILURES_ALLOWED = 5  # failed logins per user or address within the window before the next is refused
+FAILURE_WINDOW_S = 900
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
@@ -91,6 +93,12 @@ class CountyService:
     def login(self, name, pin, ip=""):
         if not isinstance(name, str) or not isinstance(pin, str):
             raise CountyError(401, "login_failed")
+        since = self.clock.now() - FAILURE_WINDOW_S
+        failed = self.db.query("SELECT count(*) AS n, max(at) AS last FROM audit WHERE action='login.failed' "
+                               "AND (user_name=%s OR ip=%s) AND at > %s", (name, ip, since))[0]
+        if failed["n"] >= FAILURES_ALLOWED:
+            wait = int(failed["last"] + FAILURE_WINDOW_S - self.clock.now()) + 1
+            raise CountyError(429, "login_throttled", seconds=max(1, wait))
         row = self.db.query("SELECT * FROM users WHERE name=%s", (name,))
         ok = bool(row) and check_pin(pin, row[0]["salt"], row[0]["hash"])
         token = secrets.token_urlsafe(24)
