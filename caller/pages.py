@@ -2,15 +2,13 @@
 
 Both pages are static shells: they log in through /api/login, read hall
 state through the API and keep it live over Socket.IO. `blueprint` serves
-them and their static files; `api_blueprint` (hub.web.staff) adds the
-routes the consoles need beyond the hub's own."""
+them and their static files; the routes they call are hub/web/ (core and
+staff)."""
 from __future__ import annotations
 
 from flask import Blueprint
 
 from hub.web.pages import render_page
-
-from hub.web.staff import api_blueprint  # noqa: F401  (registered by the hub's app)
 
 blueprint = Blueprint("caller", __name__, template_folder="templates", static_folder="static",
                       static_url_path="/caller/static")

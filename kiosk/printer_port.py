@@ -28,15 +28,11 @@ import time
 import urllib.parse
 from dataclasses import dataclass
 
+from hub.rules import printer as printer_faults
+
 FAULTS = ("paper_out", "cover_open", "offline", "unplugged")  # printing stops
 WARNINGS = ("paper_near_end",)  # printing goes on
-FAULT_NAMES = {
-    "paper_out": "打印机缺纸",
-    "cover_open": "打印机纸仓盖未关",
-    "offline": "打印机脱机",
-    "unplugged": "打印机未连接",
-    "paper_near_end": "打印纸将尽",
-}
+FAULT_NAMES = printer_faults.FAULT_NAMES  # the hall's words for each fault (hub/rules/printer.py)
 DLE_EOT = b"\x10\x04"
 
 

@@ -73,18 +73,11 @@ def _pick(items, ref, what, names):
 
 
 def materials_slip_data(hall, matter_ref, situation_ref, now):
-    """The 一次性告知单 of a matter (and situation) from the hall file."""
-    from hub.rules.clock import local
+    """The 一次性告知单 of a matter (and situation) named as on the command line."""
+    from hub.service.slips import materials_slip
 
     matter = _pick(list(hall.matters), matter_ref, "事项", names=False)
     situation = None
     if situation_ref:
         situation = _pick(list(matter.situations), situation_ref, f"事项「{matter.name}」的情形", names=True)
-    return {
-        "kind": "materials", "hall": hall.name, "matter_name": matter.name,
-        "situation_name": situation.name if situation else None,
-        "department": matter.department, "mode": matter.mode, "promised_days": matter.promised_days,
-        "conditions": matter.conditions,
-        "materials": list(situation.materials if situation else matter.materials),
-        "printed_at": local(now, hall.timezone).isoformat(timespec="seconds"),
-    }
+    return materials_slip(hall, matter, situation, now)

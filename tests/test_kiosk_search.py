@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from hub.hallfile.model import load_hall
-from kiosk import search
+from hub.service import search
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from flask_socketio import SocketIO
 from werkzeug.exceptions import HTTPException
 
 from hub import optional_module
-from hub.web.core import api
+from hub.web import cases, core, kiosk, ops, staff
 from hub.rules.errors import HallError
 from hub.service import compose
 from hub.service.bus import EventBus
@@ -25,7 +25,9 @@ from hub.service.uplink import Uplink
 from hub.web.server import UplinkRunner
 
 log = logging.getLogger("hallq.app")
-PAGE_MODULES = ("kiosk.pages", "caller.pages", "display.pages", "hub.web.cases", "caller.backoffice", "hub.web.ops")
+# the HTTP API, one blueprint per area (docs/api.md: "How a route is declared")
+API_BLUEPRINTS = (core.api, kiosk.api, staff.api, cases.api, ops.api)
+PAGE_MODULES = ("kiosk.pages", "caller.pages", "display.pages", "caller.backoffice")
 
 PAGES = (("/kiosk", "取号机", "Kiosk"), ("/query", "智能查询终端", "Query terminal"), ("/caller", "窗口呼叫", "Caller"),
          ("/manager", "大厅管理", "Manager"), ("/backoffice", "后台审批", "Back office"), ("/board", "综合屏", "Board"))
@@ -61,7 +63,9 @@ def create_app(hall, store, clock, async_mode="gevent"):
     app.wsgi_app = TrustedProxies(app.wsgi_app, hall.limits.trusted_proxies)  # in front of Socket.IO too
     app.before_request(load_actor)
     app.extensions["hallq.limits"] = Limits(app, hall.limits)  # after load_actor: limits know the actor
-    app.register_blueprint(api)
+    for blueprint in API_BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    kiosk.init_app(app)
     for name in PAGE_MODULES:
         _register_pages(app, name)
     _register_errors(app)
@@ -81,10 +85,7 @@ def _register_pages(app, name):
     module = optional_module(name)
     if module is None:
         return
-    for attr in ("blueprint", "api_blueprint"):
-        bp = getattr(module, attr, None)
-        if bp is not None:
-            app.register_blueprint(bp)
+    app.register_blueprint(module.blueprint)
     setup = getattr(module, "init_app", None)
     if setup is not None:
         setup(app)

@@ -1,40 +1,23 @@
 """The cases' HTTP routes under /api (the hall's `cases` and `supervision`
-services). Registered by the hub's app like the page modules (module
-`hub.web.cases`: attribute `api_blueprint`)."""
+services). Registered by the hub's app (hub/web/app.py, `API_BLUEPRINTS`)."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify
 
-from hub.rules.errors import HallError
-from hub.web.http import actor, body, field, idempotent, require_manager, service
+from hub.rules import cases as case_rules
+from hub.web.field_errors import check_range
+from hub.web.http import actor, idempotent, require_manager, service
 from hub.web import case_report_files as report_files
 from hub.service.case_errors import CaseError
+from hub.web.models.cases import (Case, CaseActionBody, CasePath, CaseReport, CasesQuery, CasesReportQuery, Fired,
+                                  OverdueQuery, Receipt, ReceiptQuery, Supervision)
+from hub.web.models.common import FILE_TYPES, NoBody
+from hub.web.typed import typed
 
-api_blueprint = Blueprint("cases_api", __name__, url_prefix="/api")
-FORMATS = ("json", "csv", "xlsx")
+api = Blueprint("cases_api", __name__, url_prefix="/api")
 MAX_REPORT_DAYS = 366
-
-
-# arguments ----------------------------------------------------------------------------
-def date_arg(name, default=None):
-    raw = request.args.get(name)
-    if not raw:
-        return default
-    try:
-        if len(raw) != 10:
-            raise ValueError(raw)
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise HallError(400, "bad_field", field=name, why="须为 YYYY-MM-DD 格式的日期") from None
-
-
-def format_arg(allowed=FORMATS):
-    fmt = (request.args.get("format") or "json").lower()
-    if fmt not in allowed:
-        raise HallError(400, "bad_field", field="format", why="须为 " + "/".join(allowed))
-    return fmt
 
 
 def file_response(data, mimetype, filename):
@@ -44,38 +27,43 @@ def file_response(data, mimetype, filename):
 
 
 # cases --------------------------------------------------------------------------------
-@api_blueprint.get("/cases")
-def list_cases():
-    ticket = request.args.get("ticket")
-    if ticket is not None and not (ticket.isascii() and ticket.isdigit() and len(ticket) < 18):
-        raise HallError(400, "bad_field", field="ticket", why="须为号票编号 (整数)")
+@api.get("/cases")
+@typed(answers={200: list[Case]})
+def list_cases(query: CasesQuery):
+    due = date.fromisoformat(query.due_before) if query.due_before else None
     return jsonify(service().cases.list(
-        actor(), state=request.args.get("state") or None, department=request.args.get("department") or None,
-        due_before=date_arg("due_before"), ticket=int(ticket) if ticket else None,
-        number=request.args.get("number") or None))
+        actor(), state=query.state, department=query.department, due_before=due,
+        ticket=int(query.ticket) if query.ticket else None, number=query.number))
 
 
-@api_blueprint.get("/cases/<int:case_id>")
-def get_case(case_id):
-    return jsonify(service().cases.get(case_id, actor()))
+@api.get("/cases/<case_id>")
+@typed(answers={200: Case})
+def get_case(path: CasePath):
+    return jsonify(service().cases.get(path.case_id, actor()))
 
 
-@api_blueprint.post("/cases/<int:case_id>/<action>")
-@idempotent
-def case_action(case_id, action):
-    data = body()
-    missing = field(data, "missing", kind=list)
-    return jsonify(service().cases.act(
-        case_id, action, actor(), missing=missing, reason=field(data, "reason", max_len=500),
-        note=field(data, "note", max_len=200)))
+def case_route(action):
+    """POST /api/cases/ID/ACTION: one typed route per case action."""
+    def view(path, json):
+        return jsonify(service().cases.act(path.case_id, action, actor(), missing=json.missing,
+                                           reason=json.reason, note=json.note))
+    view.__name__ = "case_" + action
+    view.__doc__ = f"Moves a case on: `{action}` (docs/cases.md)."
+    view.__annotations__ = {"path": CasePath, "json": CaseActionBody}
+    api.add_url_rule(f"/cases/<case_id>/{action}", endpoint=view.__name__, methods=["POST"],
+                     view_func=idempotent(typed(answers={200: Case})(view)))
 
 
-@api_blueprint.get("/cases/<int:case_id>/receipt")
-def case_receipt(case_id):
+for _action in case_rules.ACTIONS:
+    case_route(_action)
+
+
+@api.get("/cases/<case_id>/receipt")
+@typed(answers={200: Receipt}, files={200: ["application/octet-stream"]})
+def case_receipt(path: CasePath, query: ReceiptQuery):
     """受理回执: JSON for the page and printer; ?format=escpos for the printer's raw bytes."""
-    fmt = format_arg(("json", "escpos"))
-    slip = service().cases.receipt(case_id, actor())
-    if fmt == "json":
+    slip = service().cases.receipt(path.case_id, actor())
+    if query.format == "json":
         return jsonify(slip)
     try:
         from kiosk.printing import render
@@ -85,19 +73,20 @@ def case_receipt(case_id):
 
 
 # supervision --------------------------------------------------------------------------
-@api_blueprint.get("/cases/supervision")
+@api.get("/cases/supervision")
+@typed(answers={200: Supervision})
 def case_supervision():
     require_manager()
     return jsonify(service().supervision.summary())
 
 
-@api_blueprint.get("/cases/overdue")
-def case_overdue():
+@api.get("/cases/overdue")
+@typed(answers={200: list[Case]}, files={200: FILE_TYPES})
+def case_overdue(query: OverdueQuery):
     """A department's (or every) overdue list, to print or export."""
     require_manager()
     svc = service()
-    fmt = format_arg()
-    department = request.args.get("department") or None
+    fmt, department = query.format, query.department
     rows = svc.supervision.overdue(department)
     if fmt == "json":
         return jsonify(rows)
@@ -109,25 +98,24 @@ def case_overdue():
     return file_response(report_files.overdue_xlsx(title, rows), report_files.XLSX_TYPE, name + ".xlsx")
 
 
-@api_blueprint.post("/cases/check-alerts")
-def case_check_alerts():
+@api.post("/cases/check-alerts")
+@typed(answers={200: Fired})
+def case_check_alerts(json: NoBody):
     require_manager()
     return jsonify({"fired": service().supervision.check_alerts()})
 
 
 # reports ------------------------------------------------------------------------------
-@api_blueprint.get("/reports/cases")
-def cases_report():
+@api.get("/reports/cases")
+@typed(answers={200: CaseReport}, files={200: FILE_TYPES})
+def cases_report(query: CasesReportQuery):
     require_manager()
     svc = service()
-    fmt = format_arg()
+    fmt = query.format
     today = svc.cases.today()
-    last = date_arg("to", today)
-    first = date_arg("from", last.replace(day=1))
-    if last < first:
-        raise HallError(400, "bad_field", field="to", why="结束日期不能早于开始日期")
-    if last - first > timedelta(days=MAX_REPORT_DAYS):
-        raise HallError(400, "bad_field", field="to", why=f"一次最多 {MAX_REPORT_DAYS} 天")
+    last = date.fromisoformat(query.last) if query.last else today
+    first = date.fromisoformat(query.first) if query.first else last.replace(day=1)
+    check_range(first, last, MAX_REPORT_DAYS + 1)
     report = svc.reports.cases(first, last, today)
     if fmt == "json":
         return jsonify(report)

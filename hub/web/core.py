@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, make_response, request
 
 from hub.rules.errors import HallError
-from hub.web.http import (SESSION_COOKIE, actor, idempotent, request_token, require_manager, require_staff,
+from hub.web.http import (SESSION_COOKIE, actor, idempotent, request_token, require, require_manager, require_staff,
                           require_staff_or_device, service)
 from hub.web.models.common import Anything, NoBody, Ok
 from hub.web.models.core import (AckBody, Acks, AuditQuery, AuditRow, CallPath, CancelBody, Device, DevicePath,
@@ -266,6 +266,7 @@ def device_status(path: DevicePath, json: DeviceStatusBody):
 @api.post("/calls/<event_id>/ack")
 @typed(answers={200: Acks})
 def ack_call(path: CallPath, json: AckBody):
+    require(lambda a: a.role == "device")
     return jsonify(service().devices.ack_call(path.event_id, json.device, json.shown, json.spoken, actor()))
 
 

@@ -42,7 +42,13 @@ REASONS = {  # pydantic error type: (中文, English); {…} from the error's co
 OTHER = ("格式不对", "has the wrong form")
 # a model's own checks (`field_validator` raising ValueError(KEY)) name their reason by key
 CUSTOM = {
+    "date": ("须为 YYYY-MM-DD 格式的日期", "must be a date YYYY-MM-DD"),
     "date_range": ("结束日期不能早于开始日期", "the end date cannot be before the start date"),
+    "range_days": ("一次最多 {limit} 天", "at most {limit} days at a time"),
+    "ticket_number": ("须为号票编号 (整数)", "must be a ticket id (a whole number)"),
+    "departments": ("须为部门名称的列表", "must be a list of department names"),
+    "too_long_key": ("不能超过 100 个字符", "must have at most 100 characters"),
+    "material_names": ("须为 1 到 40 项材料名称", "must be 1 to 40 material names"),
     "queue_ids": ("须为队列编号的列表", "must be a list of queue ids"),
     "name_blank": ("不能为空", "must not be blank"),
     "pickup_or_matter": ("须提供事项 (matter) 或取件码 (pickup)", "give a matter or a pickup code"),
@@ -55,8 +61,11 @@ def reason(error, lang):
     kind = error["type"]
     ctx = dict(error.get("ctx") or {})
     if kind == "value_error":
-        key = str(ctx.get("error", ""))
-        return CUSTOM.get(key, OTHER)[english]
+        template = CUSTOM.get(str(ctx.pop("error", "")), OTHER)[english]
+        try:
+            return template.format(**ctx)
+        except (KeyError, IndexError):
+            return template
     if "expected" in ctx:
         ctx["expected"] = str(ctx["expected"]).replace("'", "").replace(" or ", "/").replace(", ", "/")
     template = REASONS.get(kind, OTHER)[english]
@@ -94,3 +103,16 @@ class FieldError(HallError):
             return super().message(lang)
         return render("bad_field", lang, messages=MESSAGES, texts={}, field=self.params["field"],
                       why=reason(self.error, lang))
+
+
+def refuse(http_status, field, key, **ctx):
+    """A check the models cannot make (it needs the clock or the hall), refused like theirs."""
+    return FieldError(http_status, {"type": "value_error", "loc": (field,), "ctx": dict(ctx, error=key)})
+
+
+def check_range(first, last, max_days, field="to"):
+    """`first`..`last` (dates) in order and at most `max_days` long, or a 400 naming `field`."""
+    if last < first:
+        raise refuse(400, field, "date_range")
+    if (last - first).days >= max_days:
+        raise refuse(400, field, "range_days", limit=max_days)

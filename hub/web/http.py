@@ -1,6 +1,6 @@
-"""Flask glue shared by every blueprint: the actor of a request, reading a
-JSON body with named errors, JSON errors in the request's language, and
-idempotent POSTs (an `Idempotency-Key` header makes a repeated press a replay)."""
+"""Flask glue shared by every blueprint: the actor of a request, JSON errors
+in the request's language, and idempotent POSTs (an `Idempotency-Key` header
+makes a repeated press a replay). Input is parsed by hub/web/typed.py."""
 from __future__ import annotations
 
 import functools
@@ -11,6 +11,7 @@ from flask import current_app, g, jsonify, request
 
 from hub.service.auth import permit
 from hub.rules.errors import HallError, language, render
+from hub.web.field_errors import refuse
 
 SESSION_COOKIE = "hallq_session"
 
@@ -58,52 +59,6 @@ def require_manager():
     return require(lambda a: a.is_manager)
 
 
-def body():
-    """The JSON object of the request (an empty body counts as {})."""
-    if not request.get_data(cache=True):
-        return {}
-    try:
-        data = json.loads(request.get_data(cache=True))
-    except (ValueError, UnicodeDecodeError):
-        raise HallError(400, "bad_json") from None
-    if not isinstance(data, dict):
-        raise HallError(400, "bad_json")
-    return data
-
-
-def field(data, name, kind=str, required=False, max_len=200, choices=None):
-    """One field of a body, checked: type, length, allowed values."""
-    value = data.get(name)
-    if value is None:
-        if required:
-            raise HallError(422, "missing_field", field=name)
-        return None
-    if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
-        raise HallError(422, "bad_field", field=name, why="须为整数")
-    if kind is str:
-        if not isinstance(value, str):
-            raise HallError(422, "bad_field", field=name, why="须为文字")
-        if len(value) > max_len:
-            raise HallError(422, "bad_field", field=name, why=f"不能超过 {max_len} 个字符")
-    if kind is list and not isinstance(value, list):
-        raise HallError(422, "bad_field", field=name, why="须为列表")
-    if kind is dict and not isinstance(value, dict):
-        raise HallError(422, "bad_field", field=name, why="须为对象")
-    if choices is not None and value not in choices:
-        raise HallError(422, "bad_field", field=name, why="须为 " + "/".join(map(str, choices)))
-    return value
-
-
-def int_arg(name, default=0):
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise HallError(400, "bad_field", field=name, why="须为整数") from None
-
-
 def error_response(exc):
     lang = language(request.headers.get("Accept-Language"))
     payload = {"error": {"code": exc.code, "message": exc.message(lang)}}
@@ -127,7 +82,7 @@ def idempotent(view):
         if not key:
             return view(*args, **kwargs)
         if len(key) > 100:
-            raise HallError(400, "bad_field", field="Idempotency-Key", why="不能超过 100 个字符")
+            raise refuse(400, "Idempotency-Key", "too_long_key")
         svc = service()
         who = actor().audit_name if actor() else request.remote_addr
         scoped = f"{who}|{request.path}|{key}"

@@ -16,20 +16,23 @@ import os
 import shutil
 from datetime import date, timedelta
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 
 from hub.ops.backup_plan import TICK_S, backup_dir, backup_due, next_backup_at
 from hub.rules.clock import closing_time, hall_date, iso
-from hub.rules.errors import HallError
 from hub.rules.workdays import is_working_day
+from hub.web.field_errors import check_range
 from hub.web.http import require_manager, service
+from hub.web.models.ops import DaysAnswer, DaysQuery, OpsAnswer
+from hub.web.typed import typed
 
-api_blueprint = Blueprint("ops_api", __name__, url_prefix="/api")
+api = Blueprint("ops_api", __name__, url_prefix="/api")
 DEFAULT_DAYS = 30  # /api/days without `from`: the last 30 days
 MAX_DAYS = 366
 
 
-@api_blueprint.get("/ops")
+@api.get("/ops")
+@typed(answers={200: OpsAnswer})
 def ops():
     require_manager()
     svc = service()
@@ -45,29 +48,17 @@ def ops():
     })
 
 
-@api_blueprint.get("/days")
-def days():
+@api.get("/days")
+@typed(answers={200: DaysAnswer})
+def days(query: DaysQuery):
     require_manager()
     svc = service()
     now = svc.clock.now()
     today = hall_date(now, svc.hall.timezone)
-    last = day_arg("to", today)
-    first = day_arg("from", (date.fromisoformat(last) - timedelta(days=DEFAULT_DAYS - 1)).isoformat())
-    if last < first:
-        raise HallError(400, "bad_field", field="to", why="结束日期不能早于开始日期")
-    if (date.fromisoformat(last) - date.fromisoformat(first)).days >= MAX_DAYS:
-        raise HallError(400, "bad_field", field="to", why=f"一次最多 {MAX_DAYS} 天")
+    last = query.last or today
+    first = query.first or (date.fromisoformat(last) - timedelta(days=DEFAULT_DAYS - 1)).isoformat()
+    check_range(date.fromisoformat(first), date.fromisoformat(last), MAX_DAYS)
     return jsonify({"from": first, "to": last, "days": svc.reports.days(first, last)})
-
-
-def day_arg(name, default):
-    raw = request.args.get(name) or default
-    try:
-        if len(raw) != 10:
-            raise ValueError(raw)
-        return date.fromisoformat(raw).isoformat()
-    except ValueError:
-        raise HallError(400, "bad_field", field=name, why="须为 YYYY-MM-DD 格式的日期") from None
 
 
 # the parts of /api/ops -------------------------------------------------------------

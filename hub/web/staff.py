@@ -1,46 +1,32 @@
-"""The consoles' own API routes (registered by the hub as `api_blueprint`):
-reports, user management, a clerk's figures for today and the 补正 slip.
+"""The staff blueprint: the consoles' API routes — reports, user management,
+a clerk's figures for today and the 补正 slip.
 
 Each view checks who asks, calls one service of the hall, and answers JSON
 (or a file); the figures come from hub.service.reports."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, request
+from datetime import date
 
-from hub.service import auth
+from flask import Blueprint, Response, jsonify
+
 from hub.rules.clock import iso
 from hub.rules.errors import HallError
-from hub.web.http import actor, body, field, idempotent, require_manager, require_staff, service
+from hub.web.field_errors import check_range
+from hub.web.http import actor, idempotent, require_manager, require_staff, service
+from hub.web.models.common import FILE_TYPES
+from hub.web.models.staff import (ClerkToday, CorrectionSlip, CorrectionSlipBody, DisableBody, PinBody, RangeQuery,
+                                  Report, ReportQuery, User, UserBody, UserPath)
+from hub.web.typed import typed
 from hub.service.views import materials_of
 
 from hub.web import report_files
 
 from hub.service import reports
 
-api_blueprint = Blueprint("caller_api", __name__, url_prefix="/api")
-
-FORMATS = ("json", "csv", "xlsx")
-MAX_MISSING = 40
+api = Blueprint("staff_api", __name__, url_prefix="/api")
 
 
 # reports -----------------------------------------------------------------------------
-def day_arg(name, default=None):
-    raw = request.args.get(name) or default
-    if raw is None:
-        raise HallError(400, "missing_field", field=name)
-    try:
-        return reports.parse_day(raw, name)
-    except ValueError:
-        raise HallError(400, "bad_field", field=name, why="须为 YYYY-MM-DD 格式的日期") from None
-
-
-def format_arg():
-    fmt = (request.args.get("format") or "json").lower()
-    if fmt not in FORMATS:
-        raise HallError(400, "bad_field", field="format", why="须为 json/csv/xlsx")
-    return fmt
-
-
 def report_response(report, fmt):
     if fmt == "json":
         return jsonify(report)
@@ -54,29 +40,25 @@ def report_response(report, fmt):
     return response
 
 
-@api_blueprint.get("/reports/daily")
-def daily_report():
+@api.get("/reports/daily")
+@typed(answers={200: Report}, files={200: FILE_TYPES})
+def daily_report(query: ReportQuery):
     require_manager()
     svc = service()
-    fmt = format_arg()
-    day = day_arg("date", svc.reports.today())
-    return report_response(svc.reports.daily(day), fmt)
+    return report_response(svc.reports.daily(query.date or svc.reports.today()), query.format)
 
 
-@api_blueprint.get("/reports/range")
-def range_report():
+@api.get("/reports/range")
+@typed(answers={200: Report}, files={200: FILE_TYPES})
+def range_report(query: RangeQuery):
     require_manager()
-    svc = service()
-    fmt = format_arg()
-    first, last = day_arg("from"), day_arg("to")
-    if last < first:
-        raise HallError(400, "bad_field", field="to", why="结束日期不能早于开始日期")
-    if len(reports.day_list(first, last)) > reports.MAX_RANGE_DAYS:
-        raise HallError(400, "bad_field", field="to", why=f"一次最多 {reports.MAX_RANGE_DAYS} 天")
-    return report_response(svc.reports.range(first, last), fmt)
+    first, last = query.first, query.last
+    check_range(date.fromisoformat(first), date.fromisoformat(last), reports.MAX_RANGE_DAYS)
+    return report_response(service().reports.range(first, last), query.format)
 
 
-@api_blueprint.get("/clerk/today")
+@api.get("/clerk/today")
+@typed(answers={200: ClerkToday})
 def clerk_today():
     """The figures of the logged-in clerk for today (served, average service, ratings)."""
     who = require_staff()
@@ -84,41 +66,34 @@ def clerk_today():
 
 
 # users -----------------------------------------------------------------------------------
-@api_blueprint.get("/users")
+@api.get("/users")
+@typed(answers={200: list[User]})
 def users():
     return jsonify(service().accounts.users(require_manager()))
 
 
-@api_blueprint.post("/users")
+@api.post("/users")
 @idempotent
-def add_user():
+@typed(answers={201: User})
+def add_user(json: UserBody):
     who = require_manager()
-    data = body()
-    name = field(data, "name", required=True, max_len=64).strip()
-    role = field(data, "role", required=True, max_len=16, choices=auth.ROLES)
-    pin = field(data, "pin", required=True, max_len=64)
-    departments = field(data, "departments", kind=list) or []
-    if not all(isinstance(d, str) and 0 < len(d) <= 32 for d in departments):
-        raise HallError(422, "bad_field", field="departments", why="须为部门名称的列表")
-    return jsonify(service().accounts.add(who, name, role, pin, departments)), 201
+    return jsonify(service().accounts.add(who, json.name, json.role, json.pin, json.departments)), 201
 
 
-@api_blueprint.post("/users/<name>/pin")
+@api.post("/users/<name>/pin")
 @idempotent
-def reset_pin(name):
+@typed(answers={200: User})
+def reset_pin(path: UserPath, json: PinBody):
     who = require_manager()
-    return jsonify(service().accounts.set_pin(who, name, field(body(), "pin", required=True, max_len=64)))
+    return jsonify(service().accounts.set_pin(who, path.name, json.pin))
 
 
-@api_blueprint.post("/users/<name>/disable")
+@api.post("/users/<name>/disable")
 @idempotent
-def disable_user(name):
+@typed(answers={200: User})
+def disable_user(path: UserPath, json: DisableBody):
     who = require_manager()
-    data = body()
-    disabled = data.get("disabled", True)
-    if not isinstance(disabled, bool):
-        raise HallError(422, "bad_field", field="disabled", why="须为 true 或 false")
-    return jsonify(service().accounts.set_disabled(who, name, disabled))
+    return jsonify(service().accounts.set_disabled(who, path.name, json.disabled))
 
 
 # the 补正告知 slip -----------------------------------------------------------------------
@@ -126,25 +101,17 @@ def window_printer(hall, window_id):
     return next((d for d in hall.devices if d.kind == "printer" and d.window == window_id), None)
 
 
-@api_blueprint.post("/slips/correction")
+@api.post("/slips/correction")
 @idempotent
-def correction_slip():
+@typed(answers={200: CorrectionSlip})
+def correction_slip(json: CorrectionSlipBody):
     """补正告知单 of a ticket finished at a window: the slip, its text as printed,
     and a print request to the window's printer when the hall has one there."""
-    data = body()
     svc = service()
-    window_id = field(data, "window", required=True, max_len=32)
+    window_id, missing, note = json.window, json.missing, json.note
     who = actor()
     svc.windows.check_actor(who, window_id)
-    ticket_id = field(data, "ticket", kind=int, required=True)
-    missing = field(data, "missing", kind=list, required=True)
-    if not missing or len(missing) > MAX_MISSING or not all(isinstance(m, str) and 0 < len(m) <= 200
-                                                            for m in missing):
-        raise HallError(422, "bad_field", field="missing", why=f"须为 1 到 {MAX_MISSING} 项材料名称")
-    note = field(data, "note", max_len=500)
-    if not 0 < ticket_id < 2**62:
-        raise HallError(404, "unknown_ticket", id=ticket_id)
-    t = svc.tickets.get(ticket_id)
+    t = svc.tickets.get(json.ticket)
     if t.window != window_id:
         raise HallError(409, "window_holds_none", number=svc.hall.window(window_id).number)
     slip = correction_slip_data(svc, t, missing, note)

@@ -2,9 +2,10 @@
 the ids that appear in paths and bodies."""
 from __future__ import annotations
 
-from typing import Annotated, ClassVar
+from datetime import date
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from hub.rules.errors import HallError
 
@@ -17,7 +18,21 @@ Id = Annotated[str, Field(min_length=1, max_length=64)]
 Text = Annotated[str, Field(max_length=200)]
 Note = Annotated[str, Field(max_length=2000)]
 Pin = Annotated[str, Field(min_length=1, max_length=64)]
-Day = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$", examples=["2026-11-26"])]
+
+
+def _real_day(text):
+    try:
+        if len(text) != 10:
+            raise ValueError(text)
+        date.fromisoformat(text)
+    except ValueError:
+        raise ValueError("date") from None
+    return text
+
+
+Day = Annotated[str, Field(max_length=10, examples=["2026-11-26"]), AfterValidator(_real_day)]
+Format = Annotated[Literal["json", "csv", "xlsx"], BeforeValidator(lambda v: v.lower() if isinstance(v, str) else v)]
+FILE_TYPES = ["text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"]
 Score = Annotated[int, Field(ge=1, le=5)]
 
 
@@ -32,9 +47,14 @@ class NoBody(Body):
 
 
 class Query(BaseModel):
-    """A query string: values arrive as text and are parsed to their types."""
+    """A query string: values arrive as text and are parsed to their types; `?x=` is no x."""
 
     model_config = ConfigDict(extra="ignore", allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_absent(cls, data):
+        return {k: v for k, v in data.items() if v != ""} if isinstance(data, dict) else data
 
 
 class PathModel(BaseModel):

@@ -35,7 +35,7 @@ def pinyin_table(texts):
     dictionary costs the process that loads it ~55 MB, which the long-running
     hub on a Raspberry Pi should not carry for a one-off job at start."""
     payload = json.dumps(sorted(set(texts)), ensure_ascii=False)
-    done = subprocess.run([sys.executable, "-m", "kiosk.search"], input=payload.encode("utf-8"),
+    done = subprocess.run([sys.executable, "-m", "hub.service.search"], input=payload.encode("utf-8"),
                           capture_output=True, timeout=120, check=True)
     return json.loads(done.stdout.decode("utf-8"))
 
