@@ -98,6 +98,9 @@ class HallError(Exception):
 def render(key, lang="zh", messages=MESSAGES, texts=TEXTS, **params):
     zh, en = messages.get(key) or MESSAGES.get(key) or MESSAGES["internal"]
     english = lang.startswith("en")
+    for name, value in params.items():  # a parameter given in both languages: ("中文", "English")
+        if isinstance(value, tuple) and len(value) == 2:
+            params[name] = value[english]
     for name, values in texts.items():
         if name in params:
             params[f"{name}_text"] = values.get(params[name], (params[name],) * 2)[english]

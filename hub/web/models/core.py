@@ -2,7 +2,7 @@
 windows, tickets, events, devices, calls, follow-ups, audit, notice."""
 from __future__ import annotations
 
-from typing import Literal, Optional
+from typing import Annotated, Literal, Optional
 
 from pydantic import Field, field_validator
 
@@ -95,7 +95,7 @@ class OpenBody(Body):
 
 
 class ProfileBody(Body):
-    profile: dict[str, float] = Field(max_length=50)
+    profile: dict[Annotated[str, Field(max_length=8)], Annotated[float, Field(gt=0, le=100)]] = Field(max_length=50)
 
 
 class PadRatingBody(Body):
