@@ -188,3 +188,18 @@ def test_failed_logins_are_audited_and_slowed_down(served):
     r = requests.post(server.url + "/api/login", json={"user": "boss", "pin": "2468"}, timeout=5)
     assert r.status_code == 429 and r.json()["error"]["code"] == "login_throttled"
     assert "秒" in r.json()["error"]["message"]
+
+
+def test_a_lost_database_connection_is_a_clear_503_and_the_next_request_reconnects(served, county_dsn, county_pg):
+    import psycopg
+    server, keys = served
+    boss = server.login("boss", "2468")
+    assert boss.get(server.url + "/api/county/halls", timeout=5).ok
+    name = county_dsn.rsplit("/", 1)[1]
+    with psycopg.connect(county_pg.dsn("postgres"), autocommit=True) as conn:
+        conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname=%s", (name,))
+    answers = [boss.get(server.url + "/api/county/halls", timeout=5) for _ in range(8)]
+    refused = [r for r in answers if not r.ok]
+    assert refused and all(r.status_code == 503 and r.json()["error"]["code"] == "database_unavailable"
+                           for r in refused)
+    assert answers[-1].ok

@@ -80,10 +80,12 @@ def run_demo(service, host, port, speed=10.0):
 
     def start_feeders(server):
         url = f"http://127.0.0.1:{server.server_port}"
+        halls = []
         for i, (hall_id, name, tickets, kinds) in enumerate(DEMO_HALLS):
             rows = hall_day(today, tickets, seed=i + 1, window_kinds=kinds)
-            gevent.spawn(feeder, url, hall_id, keys[hall_id], rows, speed, 1 if i < 2 else None)
+            halls.append(gevent.spawn(feeder, url, hall_id, keys[hall_id], rows, speed, 1 if i < 2 else None))
         print("演示登录: county / 1234 (全部大厅); qinghe-view / 1234 (只看清河镇)", flush=True)
         print(f"三个模拟大厅正在上报今天 ({today}) 的业务, 从 10:30 起以 {speed:g} 倍速进行。", flush=True)
+        return halls
 
     return serve(service, host, port, on_listen=start_feeders)

@@ -11,6 +11,8 @@ COUNTY_MESSAGES = {
     "no_catalog": ("县级尚未发布事项目录", "The county has not published a catalogue yet"),
     "bad_catalog": ("事项目录文件有误: {why}", "The catalogue file is wrong: {why}"),
     "too_many_events": ("一批最多 {limit} 条事件", "At most {limit} events a batch"),
+    "database_unavailable": ("县级数据库暂时不可用, 请稍后重试 (各镇的事件保存在本地, 会自动补报)",
+                             "The county database is unavailable; retry later (halls keep their events and resend)"),
     "bad_range": ("日期范围无效: {why}", "Invalid date range: {why}"),
 }
 

@@ -8,6 +8,7 @@ import json
 import logging
 from pathlib import Path
 
+import psycopg
 from flask import Blueprint, Flask, current_app, g, jsonify, redirect, request, send_file
 from werkzeug.exceptions import HTTPException
 
@@ -184,6 +185,11 @@ def create_app(service):
         if exc.code == 413:
             return error_response(CountyError(413, "body_too_large", limit=MAX_BODY))
         return error_response(CountyError(exc.code or 400, "bad_json"))
+
+    @app.errorhandler(psycopg.OperationalError)
+    def database_down(exc):
+        log.warning("county database unavailable on %s %s: %s", request.method, request.path, exc)
+        return error_response(CountyError(503, "database_unavailable"))
 
     @app.errorhandler(Exception)
     def unexpected(exc):
