@@ -8,7 +8,7 @@ import time
 
 from hub.rules import eta
 from hub.rules.routing import Candidate
-from hub.service.estimates import HORIZON_SECONDS, ServiceTimes
+from hub.service.estimates import ServiceTimes, future_horizon
 from hub.sim.stats import percentile
 
 NOW = 1_800_000_000.0
@@ -38,6 +38,6 @@ def range_timing(hall, waiting=150, repeats=15, seed=1):
         began = time.process_time()
         times.ranges(servers, candidates, matter_of, NOW, rates, horizon, rng)
         samples.append((time.process_time() - began) * 1000)
-    expected = len(candidates) + sum(rates.values()) * min(horizon, HORIZON_SECONDS)
+    expected = len(candidates) + sum(rates.values()) * future_horizon(rates, horizon)
     return {"waiting": waiting, "runs": times.runs_for(expected), "p50": round(percentile(samples, 50), 2),
             "max": round(max(samples), 2)}

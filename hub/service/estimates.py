@@ -29,8 +29,10 @@ PRIOR_WEIGHT = 3  # the prior counts as this many measurements
 RANGE = (0.1, 0.9)  # the quantiles shown as "约 LOW–HIGH 分钟" (calibrated on the simulated day)
 RANGE_WORK = 9000  # runs × tickets called of one range estimate (about 18 ms on this 2-core machine)
 RANGE_RUNS = (50, 300)  # fewest and most runs
+RANGE_DUTY = 0.05  # in a burst, ranges take at most this share of the hub's time
 RATE_SECONDS = 1800.0  # arrivals still to come are drawn at each queue's rate over this last half hour,
-HORIZON_SECONDS = 1800.0  # for at most this long ahead
+HORIZON_SECONDS = 1800.0  # for at most this long ahead,
+FUTURE_LIMIT = 100  # and at most about this many a run (a burst's rate would otherwise swamp the runs)
 MIN_REMAINING = 30.0  # seconds a held ticket is assumed to still take at least
 FRESH_LIMIT = 150  # up to this many waiting tickets, every change gets a fresh forecast
 FORECAST_INTERVAL = 0.5  # otherwise at most one forecast per this many seconds
@@ -129,8 +131,8 @@ class ServiceTimes:
         tickets arriving at `rates` (per queue, a second) over `horizon` seconds."""
         rng = rng or self.rng
         matter_of = dict(matter_of)
-        runs = self.runs_for(len(candidates) + sum((rates or {}).values()) * min(horizon, HORIZON_SECONDS))
-        horizon = min(horizon, HORIZON_SECONDS)
+        runs = self.runs_for(len(candidates) + sum((rates or {}).values()) * future_horizon(rates, horizon))
+        horizon = future_horizon(rates, horizon)
         arrivals = self.future(rates, now, horizon, matter_of) if rates and horizon > 0 else None
         draw = self._hold_drawer()
         starts = eta.forecast_runs(servers, candidates, lambda c, r: draw(matter_of.get(c.id), c.queue, r),
@@ -183,7 +185,7 @@ class Estimates(ServiceTimes):
         self._cache = None
         self._dirty = True
         self._computed_at = 0.0
-        self._ranges, self._ranges_at = None, 0.0
+        self._ranges, self._ranges_at, self._ranges_cost = None, 0.0, 0.0
         self._load_samples()
 
     def _load_samples(self):
@@ -296,14 +298,24 @@ class Estimates(ServiceTimes):
 
     def _fresh_ranges(self, forecast):
         """The forecast's ranges, computed when a ticket first asks; but at most one computation
-        every FORECAST_INTERVAL seconds: in a burst of tickets the ranges of the last one serve
-        (a ticket they do not know gets its queue's new ticket's)."""
+        every FORECAST_INTERVAL seconds, and no more than RANGE_DUTY of the time: in a burst of
+        tickets the ranges of the last one serve (a ticket they do not know gets its queue's new
+        ticket's)."""
         if "ranges" not in forecast:
-            if self._ranges is not None and time.monotonic() - self._ranges_at < FORECAST_INTERVAL:
+            wait = max(FORECAST_INTERVAL, self._ranges_cost / RANGE_DUTY)
+            if self._ranges is not None and time.monotonic() - self._ranges_at < wait:
                 return self._ranges
+            began = time.monotonic()
             forecast["ranges"] = forecast["range_of"]()
             self._ranges, self._ranges_at = forecast["ranges"], time.monotonic()
+            self._ranges_cost = self._ranges_at - began
         return forecast["ranges"]
+
+
+def future_horizon(rates, horizon):
+    """How far ahead arrivals are drawn: `horizon`, at most HORIZON_SECONDS and FUTURE_LIMIT arrivals."""
+    total = sum((rates or {}).values())
+    return min(horizon, HORIZON_SECONDS, FUTURE_LIMIT / total if total > 0 else HORIZON_SECONDS)
 
 
 def ticket_range(forecast, t):
