@@ -9,7 +9,7 @@ import time
 from hub.rules import eta
 from hub.rules.routing import Candidate
 from hub.service.estimates import ServiceTimes, future_horizon
-from hub.sim.stats import percentile
+from hub.rules.stats import percentile
 
 NOW = 1_800_000_000.0
 
