@@ -211,6 +211,7 @@ class Ticket(Answer):
     finished_at: Optional[str]
     ahead: Optional[int]
     eta_minutes: Optional[float]
+    eta_range_minutes: Optional[list[Optional[int]]]  # [LOW, HIGH]: the calibrated range, "约 LOW–HIGH 分钟"
     recalls: int
     transfers: int
     outcome: Optional[str]
