@@ -208,12 +208,10 @@ def test_the_automatic_retention_after_closing_keeps_what_the_county_has_not_ack
     from hub.hallfile.model import load_hall
     from hub.service import compose
     from hub.service.bus import EventBus
-    hall = replace(load_hall(), county=County("http://c", "town-a", "k" * 20))
+    hall = replace(load_hall(), county=County("http://c", "town-a", "k" * 20, batch=4, catalog=False))
     add_events(store, 10, at=T0 - 500 * 86400)  # older than the 400 days kept
-    county = FakeCounty()
-    up = uplink(store, county, batch=4)
-    up.round()  # the county has 1..4, then goes away
-    svc = compose(hall, store, FixedClock(T0), EventBus(), uplink=up)
+    svc = compose(hall, store, FixedClock(T0), EventBus(), county_link=FakeCounty())
+    svc.uplink.round()  # the county has 1..4, then goes away
     assert svc.ops.prune() == 4
     assert [r[0] for r in store.query("SELECT id FROM events ORDER BY id")] == list(range(5, 11))
     standalone = compose(load_hall(), store, FixedClock(T0), EventBus())

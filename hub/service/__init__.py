@@ -1,6 +1,6 @@
 """The hall's operations, composed once.
 
-`compose(hall, store, clock, bus)` builds every service of a hall from the
+`compose(hall, store, clock, bus, county_link=None)` builds every service of a hall from the
 hall file, the store, the clock and the event bus, in the order they need
 each other, and returns them as one `Hall`. Read it top to bottom: that is
 the whole wiring. Nothing is attached later; a new capability is a new
@@ -15,6 +15,8 @@ from hub import __version__
 from hub.rules import routing
 from hub.service.accounts import Accounts
 from hub.service.cases import Cases
+from hub.service.catalog import CountyCatalog
+from hub.service.county_facts import hall_facts
 from hub.service.changes import Changes
 from hub.service.devices import Devices
 from hub.service.estimates import Estimates
@@ -28,6 +30,7 @@ from hub.service.reporting import Reports
 from hub.service.rhythm import SurgeWatch
 from hub.service.supervision import Supervision
 from hub.service.tickets import Tickets
+from hub.service.uplink import Uplink
 from hub.service.windows import Windows
 from hub.store.database import StoreMissing, StoreUnreadable  # noqa: F401  (what compose_read_only raises)
 
@@ -35,7 +38,7 @@ from hub.store.database import StoreMissing, StoreUnreadable  # noqa: F401  (wha
 @dataclass
 class Hall:
     """The services of one hall. `hall` is the typed hall file, `store` the database;
-    `catalog` the county's matter catalogue when the hall takes it (set by the app)."""
+    `uplink` the county uplink and `catalog` the county's matter catalogue when the hall has them."""
     hall: object
     store: object
     clock: object
@@ -73,8 +76,10 @@ READS_HALL = ("estimates", "notices", "cases", "followups", "ratings", "tickets"
               "supervision", "devices", "events", "accounts", "ops", "reports", "surge")
 
 
-def compose(hall, store, clock, bus, uplink=None):
-    """`uplink`: hub/service/uplink.py's Uplink when the hall ships to a county (its health shows)."""
+def compose(hall, store, clock, bus, county_link=None):
+    """`county_link`: hub/service/county_link.py's CountyLink when the hall file has [county]: the
+    uplink (hub/service/uplink.py) ships the event log through it and, with `[county] catalog`, the
+    county's catalogue (hub/service/catalog.py) comes down through it."""
     tidal_queues = frozenset(routing.tidal_queues(hall))  # the hall file does not change while the hub runs
     estimates = Estimates(hall, store, clock)
     changes = Changes(store, clock, hall.timezone, bus, estimates)
@@ -86,18 +91,29 @@ def compose(hall, store, clock, bus, uplink=None):
     windows = Windows(hall, store, changes, estimates, tickets, tidal_queues, on_finish=(cases.on_finish,))
     devices = Devices(hall, store, clock, changes)
     events = EventLog(hall, store, clock, estimates, windows, notices)
+    catalog = None
+    if county_link is not None and hall.county.catalog:
+        catalog = CountyCatalog(store, clock, county_link, hall.source, hall.timezone, notices.record_settings,
+                                lambda matters, materials_en: composed.use_matters(matters, materials_en))
+    uplink = None
+    if county_link is not None:  # each batch tells the matters and the catalogue version the hall runs then
+        uplink = Uplink(store, clock, hall.county, county_link,
+                        facts=lambda: hall_facts(composed.hall, catalog.version() if catalog else None))
     ops = Ops(hall, store, clock, changes, devices, events, __version__, uplink)
     surge = SurgeWatch(hall, estimates, windows, notices)
     bus.subscribe(surge)
     if not store.read_only:
         windows.ensure_rows(clock.now())
-    return Hall(
+    composed = Hall(
         hall=hall, store=store, clock=clock, bus=bus, estimates=estimates, changes=changes, notices=notices,
         cases=cases, followups=followups, ratings=ratings, tickets=tickets, windows=windows,
         pickups=Pickups(hall, store, clock, changes, cases, tickets),
         supervision=Supervision(hall, store, changes, cases), devices=devices, events=events,
         accounts=Accounts(hall, store, clock, changes, windows), replies=Replies(store, changes), ops=ops,
-        reports=Reports(hall, store, clock, ops.closed_day), surge=surge, uplink=uplink)
+        reports=Reports(hall, store, clock, ops.closed_day), surge=surge, uplink=uplink, catalog=catalog)
+    if catalog is not None:
+        catalog.restore()  # the catalogue the hall ran before a restart
+    return composed
 
 
 def compose_read_only(hall, db_path, clock):

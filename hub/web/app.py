@@ -18,10 +18,7 @@ from hub.web.limits import Limits
 from hub.web.proxies import TrustedProxies
 from hub.web.pages import render_page
 from hub.live.stream import init_live
-from hub.service.catalog import CountyCatalog
-from hub.service.county_facts import hall_facts
 from hub.service.county_link import CountyLink
-from hub.service.uplink import Uplink
 from hub.web.server import UplinkRunner
 
 log = logging.getLogger("hallq.app")
@@ -38,22 +35,10 @@ def create_app(hall, store, clock, async_mode="gevent"):
     app.config["MAX_CONTENT_LENGTH"] = hall.rules.max_body_bytes
     app.json.ensure_ascii = False
     app.json.sort_keys = False
-    link = CountyLink(hall.county) if hall.county else None
-    catalog = None
-
-    def facts():  # read at each batch: the matters and the catalogue version the hall runs now
-        return hall_facts(svc.hall, catalog.version() if catalog else None)
-
-    uplink = Uplink(store, clock, hall.county, link, facts=facts) if link else None
-    svc = compose(hall, store, clock, EventBus(), uplink=uplink)
+    svc = compose(hall, store, clock, EventBus(), county_link=CountyLink(hall.county) if hall.county else None)
     app.extensions["hallq"] = svc
-    if uplink is not None:
-        if hall.county.catalog:
-            catalog = CountyCatalog(store, clock, link, hall.source, hall.timezone, svc.notices.record_settings,
-                                    svc.use_matters)
-            catalog.restore()
-            svc.catalog = catalog
-        runner = UplinkRunner(uplink, catalog)
+    if svc.uplink is not None:
+        runner = UplinkRunner(svc.uplink, svc.catalog)
         svc.bus.subscribe(runner.wake)
         app.extensions["hallq.uplink"] = runner
     socketio = SocketIO(app, async_mode=async_mode, cors_allowed_origins="*", logger=False,
