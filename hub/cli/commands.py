@@ -174,7 +174,12 @@ def start_hub(hall, db, host, port, clock_file=None, on_listen=None):
     from hub.web.app import create_app
     from hub.ops.backup import DatabaseInUse, hold_db_lock
     from hub.rules.clock import FileClock, SystemClock
-    from hub.store.database import Store
+    from hub.store.database import Store, StoreUnavailable, check_writable
+    try:
+        check_writable(db)
+    except StoreUnavailable as exc:
+        print(f"hub 无法启动: {exc}", file=sys.stderr)
+        return 1
     try:
         lock = hold_db_lock(db)  # before the store migrates: never under a running restore
     except DatabaseInUse as exc:

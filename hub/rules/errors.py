@@ -50,6 +50,9 @@ MESSAGES = {
     "rating_expired": ("已超过评价时限", "The time for rating has passed"),
     "bad_score": ("评分须为 1 到 5 的整数", "The score must be a whole number from 1 to 5"),
     "duplicate_user": ("用户 {id} 已存在", "User {id} already exists"),
+    "storage_full": ("暂停取号: 主机存储空间已满。已取的号票不受影响, 空间恢复后自动继续, 请稍候或联系工作人员",
+                     "Ticket issuing paused: the hub's storage is full. Tickets already taken are safe; "
+                     "issuing resumes by itself when there is room"),
     "internal": ("服务器内部错误, 已记录, 请稍后重试", "Internal error; it has been logged, please retry"),
     "idempotency_mismatch": ("同一个 Idempotency-Key 已用于另一个请求内容; 新操作请换一个新的 key",
                              "This Idempotency-Key was used with another request body; use a new key for a new action"),

@@ -31,17 +31,21 @@ class Ops:
         row = self.store.query_one("SELECT value FROM settings WHERE key='closed_day'")
         return row[0] if row else None
 
-    def close_day(self, reason="closing"):
+    def close_day(self, reason="closing", day=None):
         """At closing: waiting and called tickets expire with a reason; the day is summarised
-        (hub/service/day_summary.py): its counts in the public event, the whole summary to staff."""
+        (hub/service/day_summary.py): its counts in the public event, the whole summary to staff.
+        `day`: a day whose closing was missed (the hub was off, the clock jumped past it)."""
+        missed = day
+
         def work(c):
             expired = []
-            for row in c.execute("SELECT * FROM tickets WHERE status IN ('waiting','called')").fetchall():
+            day = missed or hall_date(c.now, self.hall.timezone)
+            for row in c.execute("SELECT * FROM tickets WHERE status IN ('waiting','called') AND day <= ?",
+                                 (day,)).fetchall():
                 t = rules.expire(ticket_from_row(row), c.now, reason=reason)
                 rows_.save(c, t)
                 expired.append(t.number)
             c.execute("UPDATE windows SET ticket_id=NULL")
-            day = hall_date(c.now, self.hall.timezone)
             c.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('closed_day', ?)", (day,))
             summary = day_summary.record(c, day, c.now)
             c.emit("day.closed", {"day": day, "expired": len(expired), "numbers": expired[:500],
@@ -57,9 +61,15 @@ class Ops:
             return None
         now = self.clock.now()
         day = hall_date(now, self.hall.timezone)
-        if now < closing_time(now, self.hall.timezone, hours.periods) or self.closed_day() == day:
+        # a closing missed (the hub off overnight, the clock stepped past it): the old day's tickets expire now
+        missed = self.store.query_one(
+            "SELECT MAX(day) FROM tickets WHERE status IN ('waiting','called') AND day < ?", (day,))[0]
+        if missed is not None:
+            result = self.close_day(day=missed)
+        elif now < closing_time(now, self.hall.timezone, hours.periods) or self.closed_day() == day:
             return None
-        result = self.close_day()
+        else:
+            result = self.close_day()
         log.info("closing: %s", result)
         result["pruned"] = self.prune(pause)
         return result

@@ -34,11 +34,14 @@ def insert(db, now, timezone, queue, matter, situation=None, priority="normal", 
     db.execute("INSERT INTO counters (day, queue, last) VALUES (?, ?, 1) "
                "ON CONFLICT (day, queue) DO UPDATE SET last = last + 1", (day, queue))
     seq = db.execute("SELECT last FROM counters WHERE day=? AND queue=?", (day, queue)).fetchone()[0]
+    # a clock stepped back (NTP, an operator) must not put a later ticket ahead of earlier ones
+    last = db.execute("SELECT first_issued_at FROM tickets WHERE day=? ORDER BY id DESC LIMIT 1", (day,)).fetchone()
+    since = max(now, last[0]) if last else now
     cur = db.execute(
         "INSERT INTO tickets (day, queue, first_queue, seq, number, matter, situation, priority, status,"
         " token, issued_at, first_issued_at, due_at) VALUES (?,?,?,?,?,?,?,?, 'waiting', ?,?,?,?)",
         (day, queue, queue, seq, f"{queue}{seq:03d}", matter, situation, priority,
-         secrets.token_urlsafe(TOKEN_BYTES), now, now, due_at))
+         secrets.token_urlsafe(TOKEN_BYTES), since, since, due_at))
     return load(db, cur.lastrowid)
 
 

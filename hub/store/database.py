@@ -19,6 +19,7 @@ from pathlib import Path
 import sqlite_utils
 
 from hub.store import retention
+from hub.rules.errors import HallError
 
 SCHEMA_1 = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
@@ -142,6 +143,23 @@ class _Conn(sqlite3.Connection):
                 self.execute(statement)
 
 
+class StoreUnavailable(Exception):
+    """The database cannot be opened for writing; the message names the path and why."""
+
+
+def check_writable(path):
+    """Refuse, with a message naming the path, a database the hub could not write: its
+    directory (where SQLite keeps the -wal and -shm files) or the file itself read-only."""
+    directory = os.path.dirname(os.path.abspath(path)) or "."
+    if not os.path.isdir(directory):
+        return
+    if not os.access(directory, os.W_OK):
+        raise StoreUnavailable(f"数据库目录 {directory} 不可写 (只读或无权限): hub 无法在其中写入 "
+                               f"{os.path.basename(path)} 及其 -wal/-shm 文件。请检查挂载与权限 (运行用户须可写)。")
+    if os.path.exists(path) and not os.access(path, os.W_OK):
+        raise StoreUnavailable(f"数据库文件 {path} 不可写 (只读或无权限)。")
+
+
 class Store:
     read_only = False
 
@@ -187,14 +205,25 @@ class Store:
     # transactions ----------------------------------------------------------
     @contextmanager
     def transaction(self):
+        """A write. A full disk (SQLITE_FULL) becomes a 503 `storage_full`: nothing of the
+        transaction was written, what was committed before stays, and the next transaction
+        simply tries again, so writing resumes by itself once there is room."""
         with self.lock:
-            self.conn.execute("BEGIN IMMEDIATE")
             try:
-                yield self.conn
-            except BaseException:
-                self.conn.execute("ROLLBACK")
+                self.conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self.conn
+                except BaseException:
+                    if self.conn.in_transaction:
+                        self.conn.execute("ROLLBACK")
+                    raise
+                self.conn.execute("COMMIT")
+            except sqlite3.OperationalError as exc:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL:
+                    raise HallError(503, "storage_full") from exc
                 raise
-            self.conn.execute("COMMIT")
 
     @contextmanager
     def reading(self):

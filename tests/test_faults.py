@@ -1,0 +1,199 @@
+"""Faults a hall meets over the years, each against the real hub process: the
+disk fills up while tickets are issued, the system clock is stepped, the
+database's directory is read-only at start, and a 20-kill `kill -9` loop
+under four concurrent writers with a board watching."""
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import threading
+import time
+from contextlib import contextmanager
+
+import pytest
+import requests
+import socketio
+
+from hubproc import DEFAULT_TIME, HALLQ, KIOSK_KEY, ROOT, free_port, wait_for
+
+KIOSK = {"X-Device-Key": KIOSK_KEY}
+HOUR, DAY = 3600, 86400
+
+
+@contextmanager
+def mounted(path, options):
+    """A small tmpfs at `path` (root only, where mounting is allowed); skips the test otherwise."""
+    path.mkdir(exist_ok=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(path)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode(errors='replace').strip()}")
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)], capture_output=True)
+
+
+def fill(directory):
+    """Fill the filesystem to the last byte; returns the filler's path."""
+    filler = directory / "filler"
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        for size in (1 << 20, 4096, 1):
+            try:
+                while True:
+                    os.write(fd, b"\0" * size)
+            except OSError:
+                pass
+    finally:
+        os.close(fd)
+    return filler
+
+
+def test_a_full_disk_pauses_issuing_with_a_503_loses_nothing_and_resumes_by_itself(hub_factory, tmp_path):
+    with mounted(tmp_path / "small", "size=8m") as small:
+        hub = hub_factory(name="small")
+        hub.db = small / "hallq.db"
+        hub.start()
+        acknowledged = [hub.issue("m03") for _ in range(5)]
+        filler = fill(small)
+        answers = []
+        for _ in range(400):  # the WAL's free pages take a few tickets more, then the disk is full
+            r = hub.post("/api/tickets", {"matter": "m03"}, headers=KIOSK)
+            answers.append(r)
+            if r.status_code != 201:
+                break
+            acknowledged.append(r.json())
+        full = answers[-1]
+        assert full.status_code == 503, full.text
+        assert full.json()["error"]["code"] == "storage_full" and "暂停取号" in full.json()["error"]["message"]
+        english = hub.post("/api/tickets", {"matter": "m03"}, headers=dict(KIOSK, **{"Accept-Language": "en"}))
+        assert english.status_code == 503 and english.json()["error"]["message"].startswith("Ticket issuing paused")
+        assert hub.get("/api/health").status_code in (200, 503)  # the hub still answers
+        filler.unlink()  # space returns: no restart, no operator
+        resumed = hub.post("/api/tickets", {"matter": "m03"}, headers=KIOSK)
+        assert resumed.status_code == 201, resumed.text
+        for ticket in acknowledged:
+            again = hub.get(f"/api/tickets/{ticket['id']}").json()
+            assert again["number"] == ticket["number"]
+        numbers = [t["number"] for t in acknowledged] + [resumed.json()["number"]]
+        assert len(set(numbers)) == len(numbers)
+        hub.stop()
+
+
+def test_a_read_only_database_directory_is_refused_with_its_path_and_no_traceback(tmp_path):
+    with mounted(tmp_path / "ro", "ro,size=1m") as ro:
+        db = ro / "hallq.db"
+        done = subprocess.run(HALLQ + ["serve", "--db", str(db), "--port", str(free_port())],
+                              cwd=ROOT, capture_output=True, text=True, timeout=30)
+    assert done.returncode == 1
+    assert str(ro) in done.stderr and "不可写" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_the_clock_stepped_back_an_hour_and_forward_a_day_keeps_waits_numbers_and_deadlines(hub):
+    first, second = hub.issue("m03"), hub.issue("m03")
+    hub.set_time(DEFAULT_TIME - HOUR)  # NTP steps the clock back an hour
+    third = hub.issue("m03")
+    assert [t["number"] for t in (first, second, third)] == ["A001", "A002", "A003"]  # no reset, no reuse
+    assert all(t["eta_minutes"] is None or t["eta_minutes"] >= 0 for t in (first, second, third))
+    clerk = hub.login("clerk1", "1111", window="w1")
+    called = hub.post("/api/windows/w1/call-next", token=clerk).json()["ticket"]  # called "before" it was issued
+    assert called["number"] == "A001"
+    hub.post("/api/windows/w1/finish", token=clerk)
+    low = hub.post(f"/api/tickets/{first['id']}/rating", {"score": 1, "token": first["token"]}).json()
+    manager = hub.login("manager", "2222")
+    report = hub.get("/api/reports/daily?date=2026-11-26", token=manager).json()
+    assert report["totals"]["avg_wait_min"] >= 0 and report["totals"]["max_wait_min"] >= 0
+    followup = next(f for f in hub.get("/api/followups", token=manager).json() if f["id"] == low["followup"])
+    assert followup["deadline"].startswith("2026-12-01")  # Thu 11-26 + 3 working days: Fri, Mon, Tue
+    for t in hub.get("/api/queues").json():
+        assert t["waiting"] >= 0 and (t.get("eta_minutes") is None or t["eta_minutes"] >= 0)
+
+    hub.set_time(DEFAULT_TIME + DAY - HOUR)  # forward a day: Friday 08:00
+    assert wait_for(lambda: hub.get(f"/api/tickets/{second['id']}").json()["status"] == "expired")
+    friday = hub.issue("m03")
+    assert friday["number"] == "A001"  # numbering resets once for the new hall day
+    hub.set_time(DEFAULT_TIME + DAY - 2 * HOUR)  # and back an hour again, the same day
+    assert hub.issue("m03")["number"] == "A002"
+    yesterday = hub.get(f"/api/tickets/{third['id']}").json()
+    assert yesterday["status"] == "expired" and yesterday["number"] == "A003"
+
+
+class Board:
+    """A Socket.IO client as a board is: reconnects by itself, keeps the last snapshot."""
+
+    def __init__(self, url):
+        self.snapshots, self.cond = [], threading.Condition()
+        self.client = socketio.Client(reconnection=True, reconnection_delay=0.1, reconnection_delay_max=0.3)
+        self.client.on("snapshot", self._snapshot)
+        self.client.connect(url, transports=["websocket"], wait_timeout=10)
+
+    def _snapshot(self, data):
+        with self.cond:
+            self.snapshots.append((time.monotonic(), data))
+            self.cond.notify_all()
+
+    def shows(self, number, since, timeout):
+        """Seconds from `since` until a snapshot shows `number` as the latest call, or None."""
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while True:
+                for at, snap in self.snapshots:
+                    calls = snap.get("calls") or []
+                    if at >= since and calls and calls[0]["ticket"]["number"] == number:
+                        return at - since
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return None
+                self.cond.wait(left)
+
+
+def test_twenty_kill_9_under_four_writers_lose_nothing_repeat_nothing_and_boards_catch_up(hub_factory, tmp_path):
+    hub = hub_factory().start()
+    acknowledged, lock, running = [], threading.Lock(), threading.Event()
+    keys = [KIOSK_KEY, "demo-kiosk-2-key-0000", "demo-query-1-key-0000", None]
+    guide = hub.login("guide", "5555")
+
+    def writer(key):
+        session = requests.Session()
+        session.headers.update({"X-Device-Key": key} if key else {"Authorization": f"Bearer {guide}"})
+        while running.is_set():
+            try:
+                r = session.post(hub.url + "/api/tickets", json={"matter": "m03"}, timeout=3)
+            except requests.RequestException:
+                time.sleep(0.05)  # the hub is down: the kiosk tries again
+                continue
+            if r.status_code == 201:
+                with lock:
+                    acknowledged.append((r.json()["id"], r.json()["number"]))
+            else:
+                time.sleep(0.05)
+
+    running.set()
+    writers = [threading.Thread(target=writer, args=(k,), daemon=True) for k in keys]
+    for w in writers:
+        w.start()
+    board = Board(hub.url)
+    clerk = hub.login("clerk1", "1111", window="w1")
+    catch_up = []
+    try:
+        for kill in range(20):
+            wait_for(lambda: len(acknowledged) >= 10 * (kill + 1), timeout=20)
+            hub.post("/api/windows/w1/finish", token=clerk)  # whatever it held (409 when free)
+            called = hub.post("/api/windows/w1/call-next", token=clerk).json()["ticket"]
+            hub.kill()
+            hub.start()
+            catch_up.append(board.shows(called["number"], since=time.monotonic(), timeout=2.0))
+    finally:
+        running.clear()
+        for w in writers:
+            w.join(10)
+        board.client.disconnect()
+    with sqlite3.connect(hub.db) as conn:
+        stored = dict(conn.execute("SELECT id, number FROM tickets").fetchall())
+        repeated = conn.execute("SELECT day, first_queue, seq, COUNT(*) FROM tickets "
+                                "GROUP BY day, first_queue, seq HAVING COUNT(*) > 1").fetchall()
+    lost = [(i, n) for i, n in acknowledged if stored.get(i) != n]
+    assert len(acknowledged) >= 200 and lost == [] and repeated == []
+    assert all(seconds is not None for seconds in catch_up), catch_up
