@@ -135,10 +135,10 @@ def test_a_kiosk_page_is_set_up_once_with_its_key_and_then_counts_as_the_kiosk(h
     assert "key=" not in page.url  # out of the address bar (and of the browser history's last entry)
     assert page.evaluate("localStorage.getItem('hallq.deviceKey')") == KIOSK_KEY
     page.goto(hub.url + "/kiosk")  # later starts need no key in the address
-    me = page.evaluate("HQ.api('GET', '/api/me').then((r) => r.data)")
+    me = page.evaluate("HQ.request('GET', '/api/me').then((r) => r.data)")
     assert me["device"] == "kiosk-1"
     statuses = page.evaluate("""Promise.all([1, 2, 3, 4, 5].map(() =>
-        HQ.api('POST', '/api/tickets', {matter: 'm03'}).then((r) => r.status)))""")
+        HQ.request('POST', '/api/tickets', {matter: 'm03'}).then((r) => r.status)))""")
     assert statuses == [201] * 5  # a phone would have met its cap of 3 waiting tickets
     manager = hub.login("manager", "2222")
     kiosks = {d["id"]: d for d in hub.get("/api/devices", token=manager).json() if d["kind"] == "kiosk"}
