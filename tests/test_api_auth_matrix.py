@@ -33,7 +33,8 @@ WHO = {  # "METHOD /api/rule": who may
     "GET /api/matters": ANYONE, "GET /api/matters/<matter_id>": ANYONE, "GET /api/queues": ANYONE,
     "GET /api/windows": ANYONE, "GET /api/windows/<window_id>": ANYONE,
     "POST /api/tickets": ANYONE, "GET /api/tickets": ANYONE, "GET /api/tickets/<ticket_id>": ANYONE,
-    "GET /api/t/<token>": ANYONE, "GET /api/tickets/<ticket_id>/slip": STAFF | {"kiosk"},
+    "GET /api/t/<token>": ANYONE,
+    "GET /api/tickets/<ticket_id>/slip": STAFF,  # and printer and bridge keys: tests/test_caller_permissions.py
     "POST /api/tickets/<ticket_id>/cancel": STAFF, "POST /api/tickets/<ticket_id>/rating": ANYONE,
     **{f"POST /api/windows/<window_id>/{a}": WINDOW
        for a in ("call-next", "recall", "no-show", "start", "finish", "transfer", "pause", "resume")},
@@ -122,7 +123,7 @@ def callers(tmp_path_factory, template_db):
     finished = hub.get("/api/tickets?number=A001").json()["id"]
     hub.post("/api/windows/w1/rating", {"score": 1}, token=KEYS["pad-1"])  # opens follow-up 1
     citizen = hub.issue("m03")
-    tokens = {"anonymous": None, "citizen": citizen["token"], "kiosk": KEYS["printer-1"], "device": KEYS["board-1"],
+    tokens = {"anonymous": None, "citizen": citizen["token"], "kiosk": KEYS["kiosk-1"], "device": KEYS["board-1"],
               "other_clerk": hub.login("clerk2", "1111", "w2"), "clerk": clerk, "guide": hub.login("guide", "5555"),
               "other_backoffice": hub.login("backoffice-minzheng", "4444"), "manager": hub.login("manager", "2222"),
               "admin": hub.login("admin", "3333")}
