@@ -7,9 +7,8 @@ thread is the only writer.
 """
 from __future__ import annotations
 
-import time
-
 import threading
+import time
 
 from display.board_state import CALL_EVENTS, BoardState
 from hub.client.link import HubLink
