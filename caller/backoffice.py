@@ -21,7 +21,7 @@ from flask import Blueprint
 
 from hub.rules.errors import HallError
 from hub.web.http import actor, service
-from hub.web.pages import render_page
+from hub.web.pages import page_routes, render_page
 
 backoffice_blueprint = Blueprint("backoffice", __name__, template_folder="templates", static_folder="static",
                                  static_url_path="/backoffice/static")
@@ -29,14 +29,7 @@ blueprint = backoffice_blueprint  # the attribute the hub's app registers
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
 
 
-@backoffice_blueprint.get("/backoffice")
-def backoffice_page():
-    return render_page("backoffice.html")
-
-
-@backoffice_blueprint.get("/supervision")
-def supervision_page():
-    return render_page("backoffice_supervision.html")
+page_routes(backoffice_blueprint, {"/backoffice": "backoffice.html", "/supervision": "backoffice_supervision.html"})
 
 
 @backoffice_blueprint.get("/case/<token>")

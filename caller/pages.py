@@ -8,17 +8,10 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from hub.web.pages import render_page
+from hub.web.pages import page_routes
 
 blueprint = Blueprint("caller", __name__, template_folder="templates", static_folder="static",
                       static_url_path="/caller/static")
 
 
-@blueprint.get("/caller")
-def caller_page():
-    return render_page("caller/caller.html")
-
-
-@blueprint.get("/manager")
-def manager_page():
-    return render_page("caller/manager.html")
+page_routes(blueprint, {"/caller": "caller/caller.html", "/manager": "caller/manager.html"})

@@ -3,10 +3,7 @@
 "use strict";
 
 (() => {
-  const { dateTime, daysLeft } = BO;
-  const { esc, api } = HQ;
-  const $ = (id) => document.getElementById(id);
-  const toast = (message, bad) => HQ.toast(message, bad ? "error" : "ok");
+  const { $, esc, api, dateTime, daysLeft, toast } = BO;
   const ACTIONS = {  // action -> [label, button class, form]
     review: ["开始审查", "primary", null],
     "return": ["退回补正", "warn", "missing"],

@@ -1,5 +1,5 @@
-/* The back office and supervision pages' words over hub/static/hallq: dates
-   and the working days a case has left. */
+/* The back office and supervision pages' words over hub/static/hallq: dates,
+   the working days a case has left, and the helpers both pages take from HQ. */
 "use strict";
 
 const BO = (() => {
@@ -16,5 +16,8 @@ const BO = (() => {
     return { text: "剩 " + c.days_left + " 个工作日", cls: "" };
   }
 
-  return { dateTime, daysLeft };
+  const $ = (id) => document.getElementById(id);
+  const toast = (message, bad) => HQ.toast(message, bad ? "error" : "ok");
+
+  return { $, esc: HQ.esc, api: HQ.api, dateTime, daysLeft, toast };
 })();

@@ -3,10 +3,7 @@
 "use strict";
 
 (() => {
-  const { dateTime, daysLeft } = BO;
-  const { esc, api } = HQ;
-  const $ = (id) => document.getElementById(id);
-  const toast = (message, bad) => HQ.toast(message, bad ? "error" : "ok");
+  const { $, esc, api, dateTime, daysLeft, toast } = BO;
   const FIGURES = [["accepted", "受理"], ["decided", "办结"], ["on_time", "按时办结"], ["on_time_rate", "按时办结率"],
     ["avg_working_days", "平均用时(工作日)"], ["open", "在办"], ["overdue", "超期未办结"], ["returned", "曾补正"]];
   let today = null;
