@@ -7,7 +7,7 @@ import re
 import pytest
 
 from hub.hallfile.model import load_hall
-from hubproc import HubProcess
+from hubproc import KIOSK_KEY, HubProcess
 
 HALL = load_hall(None)
 PRINTER_KEY = HALL.device("printer-1").key
@@ -126,24 +126,21 @@ def test_a_help_ticket_goes_to_the_help_queue(shared_hub):
     assert ticket["serve_kinds"] == ["help"]
 
 
-def test_appointment_check_in_gives_priority_once_a_day(hub):
-    hub.issue("m03")
+def test_the_guide_desk_checks_a_booking_in_once(hub):
+    booked = hub.post("/api/appointments", {"matter": "m05", "start": "2026-11-26T10:30:00+08:00", "name": "李四",
+                                            "phone": "13812345678"}, headers={"X-Device-Key": KIOSK_KEY}).json()
     guide = hub.login("guide", "5555")
-    assert hub.post("/api/kiosk/checkin", {"code": "AB12", "matter": "m03"}).status_code == 401
-    for code in (None, "", "ab", "有中文的码", "A" * 17, 1234):
-        reply = hub.post("/api/kiosk/checkin", {"code": code, "matter": "m03"}, token=guide)
-        assert reply.status_code == 422 and "预约码须为 4 到 16 位字母或数字" == error(reply)
-    ticket = hub.post("/api/kiosk/checkin", {"code": "yy2026A", "matter": "m03", "situation": "self-first"},
-                      token=guide)
+    assert hub.post("/api/kiosk/checkin", {"code": booked["code"]}).status_code == 401
+    for code in (None, "", "ab", "有中文的码", "1" * 17, 1234):
+        reply = hub.post("/api/kiosk/checkin", {"code": code}, token=guide)
+        assert reply.status_code == 422 and "预约码须为 8 位数字" == error(reply)
+    hub.advance(90 * 60)  # 10:30, the slot's start
+    spaced = booked["code"][:4] + " " + booked["code"][4:]  # as printed and as a scanner may type it
+    ticket = hub.post("/api/kiosk/checkin", {"code": spaced}, token=guide)
     assert ticket.status_code == 201 and ticket.json()["priority"] == "appointment"
-    again = hub.post("/api/kiosk/checkin", {"code": "YY2026A", "matter": "m03"}, token=guide)
-    assert again.status_code == 409 and "今天已签到" in error(again) and ticket.json()["number"] in error(again)
-    clerk = hub.login("clerk2", "1111", window="w2")
-    called = hub.post("/api/windows/w2/call-next", token=clerk).json()["ticket"]
-    assert called["number"] == ticket.json()["number"]  # the due appointment before the older ticket
-    hub.advance(86400)
-    guide = hub.login("guide", "5555")
-    assert hub.post("/api/kiosk/checkin", {"code": "YY2026A", "matter": "m03"}, token=guide).status_code == 201
+    assert ticket.json()["matter"] == "m05"
+    again = hub.post("/api/kiosk/checkin", {"code": booked["code"]}, token=guide)
+    assert again.status_code == 409 and "已签到" in error(again)
 
 
 def test_the_qr_route_draws_an_svg_of_exactly_the_data(shared_hub):

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from browser import browser, page  # noqa: F401  (pytest fixtures)
 from hub.hallfile.model import load_hall
+from hubproc import KIOSK_KEY
 from kiosk.printing import eta_text
 
 PRINTER_KEY = load_hall(None).device("printer-1").key
@@ -177,11 +178,14 @@ def test_the_guide_desk_logs_in_and_issues_green_channel_and_appointment_tickets
     page.click('[data-screen="ticket"] [data-action="home"]')
     page.click("#common [data-matter=m03]")
     answer(page, who="self", first="first")
+    code = hub.post("/api/appointments", {"matter": "m05", "start": "2026-11-26T10:00:00+08:00", "name": "王五",
+                                          "phone": "13912345678"}, headers={"X-Device-Key": KIOSK_KEY}).json()["code"]
+    hub.advance(45 * 60)  # 09:45: inside the 10:00 slot's check-in window
     page.click("#staff-checkin")
     page.click("#code-go")  # empty code: refused in words
     expect(page.locator("#code-error")).to_contain_text("预约码须为")
-    for key in "YY88":
-        page.click(f'#code-pad [data-key="{key.lower()}"]')
+    for key in code:
+        page.click(f'#code-pad [data-key="{key}"]')
     page.click("#code-go")
     expect(page.locator("#ticket-priority")).to_have_text("预约")
     page.click("#staff-logout")

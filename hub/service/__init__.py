@@ -31,6 +31,8 @@ from hub.service.rhythm import SurgeWatch
 from hub.service.supervision import Supervision
 from hub.service.tickets import Tickets
 from hub.service.uplink import Uplink
+from hub.service.bookings import Bookings
+from hub.service.outbox import Outbox
 from hub.service.windows import Windows
 from hub.store.database import StoreMissing, StoreUnreadable  # noqa: F401  (what compose_read_only raises)
 
@@ -60,6 +62,8 @@ class Hall:
     ops: object
     reports: object
     surge: object
+    bookings: object
+    outbox: object
     uplink: object = None
     catalog: object = None
 
@@ -73,7 +77,7 @@ class Hall:
 
 
 READS_HALL = ("estimates", "notices", "cases", "followups", "ratings", "tickets", "windows", "pickups",
-              "supervision", "devices", "events", "accounts", "ops", "reports", "surge")
+              "supervision", "devices", "events", "accounts", "ops", "reports", "surge", "bookings")
 
 
 def compose(hall, store, clock, bus, county_link=None):
@@ -86,8 +90,10 @@ def compose(hall, store, clock, bus, county_link=None):
     notices = Notices(hall, store, changes)
     cases = Cases(hall, store, clock, changes)
     followups = Followups(hall, store, clock, changes)
-    ratings = Ratings(hall, store, clock, changes, followups)
+    outbox = Outbox(store, clock)
+    ratings = Ratings(hall, store, clock, changes, followups, outbox)
     tickets = Tickets(hall, store, clock, changes, estimates, tidal_queues, ratings, cases)
+    bookings = Bookings(hall, store, clock, changes, tickets)
     windows = Windows(hall, store, changes, estimates, tickets, tidal_queues, on_finish=(cases.on_finish,))
     devices = Devices(hall, store, clock, changes)
     events = EventLog(hall, store, clock, estimates, windows, notices)
@@ -110,7 +116,8 @@ def compose(hall, store, clock, bus, county_link=None):
         pickups=Pickups(hall, store, clock, changes, cases, tickets),
         supervision=Supervision(hall, store, changes, cases), devices=devices, events=events,
         accounts=Accounts(hall, store, clock, changes, windows), replies=Replies(store, changes), ops=ops,
-        reports=Reports(hall, store, clock, ops.closed_day), surge=surge, uplink=uplink, catalog=catalog)
+        reports=Reports(hall, store, clock, ops.closed_day), surge=surge, bookings=bookings,
+        outbox=outbox, uplink=uplink, catalog=catalog)
     if catalog is not None:
         catalog.restore()  # the catalogue the hall ran before a restart
     return composed

@@ -2,7 +2,7 @@
 how long checked-in citizens waited after their slot began."""
 from __future__ import annotations
 
-from hub.sim.stats import percentile
+from hub.rules.stats import percentile
 
 
 def booking_figures(bookings, called_at):

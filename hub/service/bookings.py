@@ -97,6 +97,8 @@ class Bookings:
     def day_list(self, day_text):
         """The guide desk's list of a day's bookings: names and phones masked."""
         day = _day(day_text, "date")
+        if not self.store.read_only:
+            self.mark_no_shows()
         rows = self.store.query("SELECT * FROM bookings WHERE day=? ORDER BY start, id", (day.isoformat(),))
         return {"date": day.isoformat(), "appointments": [self._view(r, staff=True) for r in rows]}
 
@@ -126,6 +128,7 @@ class Bookings:
         start = self._slot_start(start_text, matter)
 
         def work(c):
+            self._mark_missed(c)
             self._check_not_blocked(c, phone)
             taken = c.execute("SELECT COUNT(*) FROM bookings WHERE matter=? AND start=? AND state IN (?,?,?)",
                               (matter.id, start, *TAKEN)).fetchone()[0]
@@ -240,18 +243,18 @@ class Bookings:
         return view
 
     def mark_no_shows(self):
-        """Bookings whose check-in window has closed unused become no-shows (rhythm, every minute)."""
-        closed_before = self.clock.now() - self.settings.checkin_after_minutes * 60
+        """Bookings whose check-in window has closed unused become no-shows (every 30 s, and
+        before a booking or the day's list is read, so both always see them)."""
+        return self.changes.run(self._mark_missed)
 
-        def work(c):
-            rows = c.execute("SELECT id, matter FROM bookings WHERE state='booked' AND start < ?",
-                             (closed_before,)).fetchall()
-            for r in rows:
-                c.execute("UPDATE bookings SET state='no_show', updated_at=? WHERE id=?", (c.now, r["id"]))
-                c.emit("appointment.no_show", {"appointment": {"id": r["id"], "matter": r["matter"]}}, public=False)
-            return len(rows)
-
-        return self.changes.run(work)
+    def _mark_missed(self, c):
+        closed_before = c.now - self.settings.checkin_after_minutes * 60
+        rows = c.execute("SELECT id, matter FROM bookings WHERE state='booked' AND start < ?",
+                         (closed_before,)).fetchall()
+        for r in rows:
+            c.execute("UPDATE bookings SET state='no_show', updated_at=? WHERE id=?", (c.now, r["id"]))
+            c.emit("appointment.no_show", {"appointment": {"id": r["id"], "matter": r["matter"]}}, public=False)
+        return len(rows)
 
     def purge(self):
         """Bookings (names, phone hashes) past the hall's retention are deleted."""
@@ -266,6 +269,9 @@ class Bookings:
     # helpers ----------------------------------------------------------------------
     def manage_url(self, code):
         return f"{self.hall.public_url.rstrip('/')}/b/{code}"
+
+    def today(self):
+        return self._today().isoformat()
 
     def _today(self):
         return date.fromisoformat(hall_date(self.clock.now(), self.hall.timezone))

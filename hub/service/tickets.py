@@ -72,16 +72,6 @@ class Tickets:
                     conditions=matter.conditions if matter else "", paper_mm=self.hall.paper_mm)
         return view
 
-    def checked_in(self, code):
-        """The number of the ticket appointment `code` was checked in for today, or None."""
-        now = self.clock.now()
-        today = hall_date(now, self.hall.timezone)
-        for row in self.store.query("SELECT at, target FROM audit WHERE action='kiosk.appointment' AND detail=? "
-                                    "AND at > ?", (code, now - 2 * 86400)):
-            if hall_date(row["at"], self.hall.timezone) == today:
-                return row["target"]
-        return None
-
     # changing -----------------------------------------------------------------
     def issue(self, matter_id, situation=None, priority="normal", actor=None, printer=None, due_at=None,
               desk_note=None):

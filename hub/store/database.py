@@ -120,7 +120,7 @@ ALTER TABLE ratings ADD COLUMN reasons TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE ratings ADD COLUMN defaulted INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE ratings ADD COLUMN appeal TEXT;
 ALTER TABLE ratings ADD COLUMN appeal_reason TEXT;
-ALTER TABLE followups ADD COLUMN contact_deadline TEXT;
+ALTER TABLE followups ADD COLUMN rectify_deadline TEXT;
 ALTER TABLE followups ADD COLUMN appeal_from TEXT;
 """
 

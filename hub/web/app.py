@@ -9,7 +9,7 @@ from flask_socketio import SocketIO
 from werkzeug.exceptions import HTTPException
 
 from hub import optional_module
-from hub.web import cases, core, kiosk, ops, staff
+from hub.web import appointments, cases, core, kiosk, ops, staff
 from hub.rules.errors import HallError
 from hub.service import compose
 from hub.service.bus import EventBus
@@ -23,7 +23,7 @@ from hub.web.server import UplinkRunner
 
 log = logging.getLogger("hallq.app")
 # the HTTP API, one blueprint per area (docs/api.md: "How a route is declared")
-API_BLUEPRINTS = (core.api, kiosk.api, staff.api, cases.api, ops.api)
+API_BLUEPRINTS = (core.api, kiosk.api, staff.api, cases.api, ops.api, appointments.api)
 PAGE_MODULES = ("kiosk.pages", "caller.pages", "display.pages", "caller.backoffice")
 
 PAGES = (("/kiosk", "取号机", "Kiosk"), ("/query", "智能查询终端", "Query terminal"), ("/caller", "窗口呼叫", "Caller"),

@@ -11,30 +11,30 @@ from hub.web.models.appointments import (Appeal, AppealBody, BlackoutBody, Black
                                          CodePath, DayBookings, DayQuery, DecideBody, RatingPath, Slots, SlotsQuery)
 from hub.web.typed import typed
 
-api_blueprint = Blueprint("appointments", __name__, url_prefix="/api")
+api = Blueprint("appointments", __name__, url_prefix="/api")
 
 
-@api_blueprint.get("/appointments/matters")
+@api.get("/appointments/matters")
 @typed(answers={200: BookableMatters})
 def bookable_matters():
     """The matters that take bookings and the days open for booking."""
     return jsonify(service().bookings.matters())
 
 
-@api_blueprint.get("/appointments/slots")
+@api.get("/appointments/slots")
 @typed(answers={200: Slots})
 def slots(query: SlotsQuery):
     return jsonify(service().bookings.slots(query.matter, query.date))
 
 
-@api_blueprint.post("/appointments")
+@api.post("/appointments")
 @idempotent
 @typed(answers={201: Booked})
 def book(json: BookBody):
     return jsonify(service().bookings.book(json.matter, json.start, json.name, json.phone)), 201
 
 
-@api_blueprint.get("/appointments")
+@api.get("/appointments")
 @typed(answers={200: DayBookings})
 def day_bookings(query: DayQuery):
     require_staff()
@@ -42,40 +42,40 @@ def day_bookings(query: DayQuery):
     return jsonify(bookings.day_list(query.date or bookings.today()))
 
 
-@api_blueprint.get("/appointments/by-code/<code>")
+@api.get("/appointments/by-code/<code>")
 @typed(answers={200: Booking})
 def by_code(path: CodePath):
     """The citizen's manage page: the booking behind its code (name masked)."""
     return jsonify(service().bookings.by_code(path.code))
 
 
-@api_blueprint.post("/appointments/<booking_id>/cancel")
+@api.post("/appointments/<booking_id>/cancel")
 @typed(answers={200: Booking})
 def cancel(path: BookingPath, json: CodeBody):
     return jsonify(service().bookings.cancel(path.booking_id, json.code, actor()))
 
 
-@api_blueprint.get("/appointments/blackouts")
+@api.get("/appointments/blackouts")
 @typed(answers={200: Blackouts})
 def blackouts():
     return jsonify(service().bookings.blackouts())
 
 
-@api_blueprint.post("/appointments/blackouts")
+@api.post("/appointments/blackouts")
 @typed(answers={201: BlackoutMade})
 def add_blackout(json: BlackoutBody):
     who = require_manager()
     return jsonify(service().bookings.add_blackout(json.from_, json.to, json.reason, who)), 201
 
 
-@api_blueprint.post("/appointments/blackouts/<blackout_id>/remove")
+@api.post("/appointments/blackouts/<blackout_id>/remove")
 @typed(answers={200: Blackouts})
 def remove_blackout(path: BlackoutPath):
     who = require_manager()
     return jsonify(service().bookings.remove_blackout(path.blackout_id, who))
 
 
-@api_blueprint.post("/ratings/<ticket_id>/appeal")
+@api.post("/ratings/<ticket_id>/appeal")
 @typed(answers={200: Appeal})
 def appeal(path: RatingPath, json: AppealBody):
     """申诉: the rated clerk asks that a 差评 not count against them."""
@@ -83,7 +83,7 @@ def appeal(path: RatingPath, json: AppealBody):
     return jsonify(service().ratings.appeal(path.ticket_id, json.reason, who))
 
 
-@api_blueprint.post("/ratings/<ticket_id>/appeal/decide")
+@api.post("/ratings/<ticket_id>/appeal/decide")
 @typed(answers={200: Appeal})
 def decide(path: RatingPath, json: DecideBody):
     who = require_manager()

@@ -153,6 +153,8 @@ def issue_ticket(json: IssueBody):
     if json.pickup is not None:
         return jsonify(svc.pickups.issue(json.pickup, actor(), printer=json.printer,
                                          ip=request.remote_addr or "")), 201
+    if json.appointment is not None:  # check-in: the booking names the matter
+        return jsonify(svc.bookings.check_in(json.appointment, actor(), printer=json.printer)), 201
     if json.matter is None:
         raise HallError(422, "missing_field", field="matter")
     ticket = svc.tickets.issue(json.matter, situation=json.situation, priority=json.priority, actor=actor(),
@@ -201,7 +203,7 @@ def cancel_ticket(path: TicketPath, json: CancelBody):
 @idempotent
 @typed(answers={200: Rated})
 def rate_ticket(path: TicketPath, json: PhoneRatingBody):
-    return jsonify(service().ratings.by_token(path.ticket_id, json.token, json.score))
+    return jsonify(service().ratings.by_token(path.ticket_id, json.token, json.score, json.reasons))
 
 
 # windows ---------------------------------------------------------------------------
@@ -219,7 +221,7 @@ WINDOW_ACTIONS = {  # action: (body, answer, what it does)
     "open": (OpenBody, WindowAnswer, lambda svc, w, who, b: {"window": svc.windows.open(w, who, b.queues)}),
     "close": (NoBody, WindowAnswer, lambda svc, w, who, b: {"window": svc.windows.close(w, who)}),
     "profile": (ProfileBody, WindowAnswer, lambda svc, w, who, b: {"window": svc.windows.set_profile(w, who, b.profile)}),
-    "rating": (PadRatingBody, Rated, lambda svc, w, who, b: svc.ratings.at_window(w, b.score, who)),
+    "rating": (PadRatingBody, Rated, lambda svc, w, who, b: svc.ratings.at_window(w, b.score, who, b.reasons)),
 }
 
 

@@ -116,12 +116,12 @@ def print_materials(json: MatterBody):
 
 
 # the guide desk ------------------------------------------------------------------------
-def _staff_issue(body, priority, note, due_now=False):
+def _staff_issue(body, priority, note):
     who = require_staff()
     svc = service()
     matter, situation = _matter_and_situation(svc, body)
     return svc.tickets.issue(matter.id, situation=body.situation, priority=priority, actor=who,
-                             printer=body.printer, due_at=svc.clock.now() if due_now else None, desk_note=note)
+                             printer=body.printer, desk_note=note)
 
 
 @api.post("/staff-ticket")
@@ -135,14 +135,7 @@ def staff_ticket(json: StaffTicketBody):
 @api.post("/checkin")
 @typed(answers={201: TicketIssued})
 def checkin(json: CheckinBody):
-    """Appointment check-in: the code from the hall's appointment system, once a day.
-
-    The hall file holds no appointments, so the code is checked for shape and
-    reuse only; the ticket gets priority "appointment", due now.
-    """
-    require_staff()
-    svc = service()
-    number = svc.tickets.checked_in(json.code)
-    if number is not None:
-        raise KioskError(409, "code_used", code=json.code, number=number)
-    return jsonify(_staff_issue(json, "appointment", json.code, due_now=True)), 201
+    """The guide desk's appointment check-in: the booking's code (typed or scanned) → its ticket,
+    as at the kiosk (POST /api/tickets {"appointment": CODE}), audited with the guide's name."""
+    who = require_staff()
+    return jsonify(service().bookings.check_in(json.code, who, printer=json.printer)), 201

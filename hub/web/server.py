@@ -13,6 +13,8 @@ from gevent.event import Event
 from gevent.pywsgi import MAX_REQUEST_LINE, WSGIServer
 from geventwebsocket.handler import WebSocketHandler
 
+from hub.platform.link import PlatformLink
+
 from hub.rules.errors import language
 from hub.web.field_errors import RequestError
 from hub.service.uplink import LINGER_S, CountyError
@@ -127,7 +129,10 @@ def serve(app, host, port, on_listen=None, watchdog=None):
     server = HallServer((host, port), app, handler_class=QuietHandler, log=None, error_log=log)
     server.start()
     tasks = [_every(5, svc.ops.close_if_due, gevent.sleep), _every(15, svc.ops.mark_silent_devices),
-             _every(60, svc.supervision.check_alerts)]
+             _every(60, svc.supervision.check_alerts), _every(30, svc.bookings.mark_no_shows),
+             _every(3600, svc.bookings.purge), _every(3600, svc.ratings.fill_defaults)]
+    if svc.hall.platform.url:  # the 好差评 outbox, pushed from its own greenlet (hub/platform/link.py)
+        tasks.append(_every(2, PlatformLink(svc.hall.platform, svc.outbox, svc.clock).push_due))
     uplink = app.extensions.get("hallq.uplink")
     if uplink is not None:
         tasks += [gevent.spawn(uplink.run), _every(5, uplink.apply_catalog)]

@@ -62,6 +62,7 @@ class IssueBody(Body):
     priority: Literal["normal", "green", "appointment", "help"] = "normal"
     printer: Optional[Id] = None
     pickup: Optional[str] = Field(None, min_length=1, max_length=300)
+    appointment: Optional[str] = Field(None, min_length=1, max_length=32, description="a booking's code: check-in")
 
 
 class CancelBody(Body):
@@ -71,6 +72,7 @@ class CancelBody(Body):
 class PhoneRatingBody(Body):
     score: Score
     token: Id
+    reasons: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field([], max_length=10)
 
 
 class FinishBody(Body):
@@ -100,6 +102,7 @@ class ProfileBody(Body):
 
 class PadRatingBody(Body):
     score: int  # the range is the service's rule (422 bad_score)
+    reasons: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field([], max_length=10)
 
 
 class DeviceStatusBody(Body):

@@ -9,7 +9,7 @@ from pydantic import Field, field_validator, model_validator
 from hub.rules.errors import HallError
 from hub.web.models.common import Answer, Body, Id, Query, Text
 
-CODE_SHAPE = re.compile(r"^[A-Za-z0-9]{4,16}$")
+CODE_SHAPE = re.compile(r"^[0-9 -]{8,12}$")  # a booking code: 8 digits, maybe spaced as printed
 GREEN_REASONS = (  # value, 中文, English
     ("elderly", "老年人", "Senior citizen"), ("disabled", "残疾人", "Person with a disability"),
     ("pregnant", "孕妇", "Pregnant woman"), ("military", "军人及优抚对象", "Service member or veteran"),
@@ -21,8 +21,7 @@ MESSAGES = {  # key: (中文, English)
     "bad_reason": ("绿色通道须选择原因: {choices}", "A green-channel ticket needs a reason: {choices}"),
     "bad_priority": ("工作人员取号类型须为 green (绿色通道) 或 help (帮办代办)",
                      "A staff ticket is either green (green channel) or help (assisted)"),
-    "bad_code": ("预约码须为 4 到 16 位字母或数字", "An appointment code is 4 to 16 letters or digits"),
-    "code_used": ("预约码 {code} 今天已签到 (号票 {number})", "Appointment code {code} was checked in today ({number})"),
+    "bad_code": ("预约码须为 8 位数字", "An appointment code is 8 digits"),
     "no_printer": ("本机未连接打印机, 请拍照保存屏幕上的材料清单或扫码查看",
                    "No printer here: photograph the list or scan the QR code"),
     "printer_fault": ("打印机暂时故障, 请拍照保存二维码", "The printer is out of order: please photograph the QR code"),
@@ -74,15 +73,17 @@ class StaffTicketBody(MatterBody):
         return self.reason or "帮办代办"
 
 
-class CheckinBody(MatterBody):
+class CheckinBody(Body):
+    """The guide desk's check-in: the booking's code names the matter."""
     code: Optional[str] = Field(None, max_length=64)
+    printer: Optional[Id] = None
 
     @field_validator("code")
     @classmethod
     def _shape(cls, value):
         if value is None or not CODE_SHAPE.match(value):
             raise KioskError(422, "bad_code")
-        return value.upper()
+        return value
 
     @model_validator(mode="before")
     @classmethod
