@@ -6,7 +6,10 @@
 const Ops = (() => {
   const POLL_MS = 30000;
   const CHECK_NAMES = { database: "数据库", disk: "磁盘", clock: "时钟", devices: "设备", bridge: "串口桥",
-                        printer: "打印机", backup: "每日备份", county: "县平台" };
+                        printer: "打印机", backup: "每日备份", county: "县平台",
+                        platform: "好差评平台" };
+  const PLATFORM_STATES = { ok: ["已送达", "ok"], behind: ["正在推送", "warn"], unreachable: ["无法连接", "bad"],
+                            off: ["未配置", "warn"] };
   const COUNTY_STATES = { ok: ["已同步", "ok"], behind: ["上报滞后", "warn"], unreachable: ["无法连接", "bad"] };
   const BACKLOG_WARN = 5000;  // events waiting on this hub: worth a word even before an hour has passed
   let timer = null;
@@ -58,6 +61,7 @@ const Ops = (() => {
     renderBackup(ops.backup);
     renderStorage(ops.retention, ops.disk);
     renderCounty(ops.county);
+    renderPlatform(ops.platform);
     renderDays(days);
   }
 
@@ -115,6 +119,19 @@ const Ops = (() => {
     if (seconds < 5400) return Math.round(seconds / 60) + " 分钟";
     if (seconds < 172800) return (seconds / 3600).toFixed(1) + " 小时";
     return Math.floor(seconds / 86400) + " 天";
+  }
+
+  function renderPlatform(p) {
+    $("ops-platform-card").classList.toggle("hidden", !p || p.state === "off");
+    if (!p || p.state === "off") return;
+    const [label, tone] = PLATFORM_STATES[p.state] || [p.state, "warn"];
+    $("ops-platform").replaceChildren(facts(
+      ["状态", HQ.el("span", { class: "pill " + tone, id: "ops-platform-state" }, label)],
+      ["待推送评价", HQ.el("strong", { id: "ops-platform-pending" }, String(p.pending))],
+      p.oldest_pending_at ? ["最早一条已等", ago(Math.max(0, Date.now() / 1000 - p.oldest_pending_at))] : null,
+      p.last_error ? ["原因", HQ.el("span", { class: "bad-text" }, p.last_error)] : null,
+    ), ...(p.pending ? [HQ.el("p", { class: "county-warning" },
+      "评价保存在本机, 平台恢复后自动补推, 不会丢失")] : []));
   }
 
   function renderCounty(c) {

@@ -105,7 +105,7 @@ def compose(hall, store, clock, bus, county_link=None):
     if county_link is not None:  # each batch tells the matters and the catalogue version the hall runs then
         uplink = Uplink(store, clock, hall.county, county_link,
                         facts=lambda: hall_facts(composed.hall, catalog.version() if catalog else None))
-    ops = Ops(hall, store, clock, changes, devices, events, __version__, uplink)
+    ops = Ops(hall, store, clock, changes, devices, events, __version__, uplink, outbox)
     surge = SurgeWatch(hall, estimates, windows, notices)
     bus.subscribe(surge)
     if not store.read_only:

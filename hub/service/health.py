@@ -47,7 +47,7 @@ def database_writable(db_path):
 
 def health_report(*, version, now, db_path=None, db_error=None, devices=(),
                   bridge_seen_at=None, last_event_at=None, backup=None, county=None, catalog=None,
-                  free_bytes=disk_free_bytes, writable=database_writable,
+                  platform=None, free_bytes=disk_free_bytes, writable=database_writable,
                   min_free_mb=MIN_FREE_MB, bridge_max_age_s=BRIDGE_MAX_AGE_S):
     """Build the report. `now` and the *_at arguments are unix times.
 
@@ -81,6 +81,8 @@ def health_report(*, version, now, db_path=None, db_error=None, devices=(),
         checks["county"] = _county(county)
     if catalog is not None:
         checks["catalog"] = _catalog(catalog)
+    if platform is not None and platform["state"] != "off":
+        checks["platform"] = _platform(platform, now)
     problems = [c["problem"] for c in checks.values() if not c["ok"]]
     report = {
         "status": "ok" if not problems else "degraded",
@@ -89,11 +91,25 @@ def health_report(*, version, now, db_path=None, db_error=None, devices=(),
         "checks": checks,
         "problems": problems,
     }
+    if platform is not None:
+        report["platform"] = {"state": platform["state"], "pending": platform["pending"]}
     if county is not None:
         report["county"] = {k: county[k] for k in ("state", "pending_events", "acked_through", "lag_s")}
         if catalog is not None:
             report["county"]["catalog_version"] = catalog["version"]
     return report
+
+
+PLATFORM_LATE_S = 86400  # ratings not delivered after a day make the hall's health degraded
+
+
+def _platform(status, now):
+    """The 好差评 outbox: a backlog is normal while the platform is briefly away; a day is not."""
+    oldest = status.get("oldest_pending_at")
+    if status["pending"] and oldest is not None and now - oldest > PLATFORM_LATE_S:
+        return {"ok": False, "problem": f"{status['pending']} 条评价超过 24 小时未送达省好差评系统"
+                                        f" ({status.get('last_error') or '平台无应答'})"}
+    return {"ok": True}
 
 
 def _database(db_path, db_error, writable):

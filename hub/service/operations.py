@@ -21,8 +21,9 @@ DAY_SECONDS = 86400
 
 
 class Ops:
-    def __init__(self, hall, store, clock, changes, devices, events, version, uplink=None):
+    def __init__(self, hall, store, clock, changes, devices, events, version, uplink=None, outbox=None):
         self.hall, self.store, self.clock, self.changes = hall, store, clock, changes
+        self.outbox = outbox  # the 好差评 outbox (hub/service/outbox.py)
         self.devices, self.events, self.version = devices, events, version
         self.uplink = uplink  # hub/service/uplink.py when the hall ships to a county, else None
 
@@ -106,7 +107,14 @@ class Ops:
                              db_error=db_error, devices=self.devices.states() if db_error is None else (),
                              last_event_at=last, backup=self.backup_status(),
                              county=self.uplink.status() if self.uplink and db_error is None else None,
-                             catalog=catalog.status() if catalog and db_error is None else None)
+                             catalog=catalog.status() if catalog and db_error is None else None,
+                             platform=self.platform() if db_error is None else None)
+
+    def platform(self):
+        """The 好差评 outbox as health and the 运维 tab read it."""
+        if self.outbox is None:
+            return None
+        return self.outbox.state(bool(self.hall.platform.url))
 
     def backup_status(self):
         """The note `hallq backup` left beside the database, or None."""

@@ -21,6 +21,13 @@ def ticket_rows(db, first, last):
     return tickets, ratings
 
 
+def rating_marks(db, first, last):
+    """{ticket id: "upheld" | "defaulted"}: ratings whose 申诉 was upheld, or given by the default rule."""
+    return {r[0]: "upheld" if r[1] == "upheld" else "defaulted" for r in db.execute(
+        "SELECT r.ticket_id, r.appeal, r.defaulted FROM ratings r JOIN tickets t ON t.id = r.ticket_id "
+        "WHERE t.day BETWEEN ? AND ? AND (r.appeal = 'upheld' OR r.defaulted = 1)", (first, last))}
+
+
 class Reports:
     def __init__(self, hall, store, clock, closed_day):
         self.hall, self.store, self.clock = hall, store, clock
@@ -29,6 +36,10 @@ class Reports:
     def _rows(self, first, last):
         with self.store.reading() as conn:
             return ticket_rows(conn, first, last)
+
+    def _marks(self, first, last):
+        with self.store.reading() as conn:
+            return rating_marks(conn, first, last)
 
     def _now(self):
         now = self.clock.now()
@@ -39,15 +50,18 @@ class Reports:
 
     def daily(self, day):
         _, generated = self._now()
-        return reports.daily_report(self.hall, *self._rows(day, day), day, generated_at=generated)
+        return reports.daily_report(self.hall, *self._rows(day, day), day, generated_at=generated,
+                                    marks=self._marks(day, day))
 
     def range(self, first, last):
         _, generated = self._now()
-        return reports.range_report(self.hall, *self._rows(first, last), first, last, generated_at=generated)
+        return reports.range_report(self.hall, *self._rows(first, last), first, last, generated_at=generated,
+                                    marks=self._marks(first, last))
 
     def clerk_today(self, name):
         day = self.today()
-        return dict({"user": name, "date": day}, **reports.clerk_today(*self._rows(day, day), name))
+        return dict({"user": name, "date": day}, **reports.clerk_today(*self._rows(day, day), name,
+                                                                        marks=self._marks(day, day)))
 
     def cases(self, first, last, today):
         """The case report (办件统计) of cases accepted first..last (dates)."""

@@ -48,6 +48,8 @@ class Tally:
         self.services = []
         self.ratings = dict.fromkeys(SCORES, 0)
         self.unrated = 0
+        self.appealed = 0  # ratings with an upheld 申诉: out of a clerk's and window's figures, marked in totals
+        self.defaulted = 0  # ratings given by the hall's default rule, not by the citizen
         self.outcomes = dict.fromkeys(OUTCOMES, 0)
         self.at_comprehensive = self.at_business = 0
 
@@ -58,7 +60,7 @@ class Tally:
         self.called += 1
         self.waits.append(seconds)
 
-    def add_end(self, row, score, window_class):
+    def add_end(self, row, score, window_class, mark=None):
         status = row["status"]
         if status == "no_show":
             self.no_shows += 1
@@ -73,7 +75,13 @@ class Tally:
             self.outcomes[row["outcome"]] += 1
         if row["started_at"] is not None and row["finished_at"] is not None:
             self.services.append(max(0.0, row["finished_at"] - row["started_at"]))
-        if score in self.ratings:
+        if mark in ("upheld", "upheld_out"):
+            self.appealed += 1
+        if mark == "defaulted":
+            self.defaulted += 1
+        if mark == "upheld_out":
+            pass  # the appeal was upheld: this rating does not count for the clerk or the window
+        elif score in self.ratings:
             self.ratings[score] += 1
         else:
             self.unrated += 1
@@ -91,6 +99,7 @@ class Tally:
             "avg_service_min": _minutes(sum(self.services) / len(self.services)) if self.services else None,
             "served_within_15_min": _share(sum(1 for w in self.waits if w <= WITHIN_SECONDS), len(self.waits)),
             "ratings": {**{str(s): self.ratings[s] for s in SCORES}, "unrated": self.unrated},
+            "appealed": self.appealed, "defaulted": self.defaulted,
             "avg_rating": round(sum(s * n for s, n in self.ratings.items()) / rated, 2) if rated else None,
             "satisfaction": _share(self.ratings[5] + self.ratings[4] + self.ratings[3], rated),
             "one_window_share": _share(self.at_comprehensive, self.at_business),
@@ -159,7 +168,7 @@ class Groups:
         self.comprehensive = Tally()  # tickets that count for the one-window share's numerator
         self.by = {d: defaultdict(Tally) for d in self.DIMENSIONS}
 
-    def add(self, row, score=None):
+    def add(self, row, score=None, mark=None):
         issued_hour = _hour(row["first_issued_at"], self.tz)
         first_queue = row["first_queue"] or row["queue"]
         self.total.add_issue()
@@ -175,12 +184,14 @@ class Groups:
             return
         cls = window_class(self.hall, row["window"], row["queue"], self.kinds)
         ended = [self.total, self.by["queue"][row["queue"]]]
-        ended += [self.by[d][row[d]] for d in ("window", "clerk") if row[d]]
         ended.append(self.by["hour"][_hour(row["finished_at"] or row["first_issued_at"], self.tz)])
         if cls == "comprehensive":
             ended.append(self.comprehensive)
         for tally in ended:
-            tally.add_end(row, score, cls)
+            tally.add_end(row, score, cls, mark)
+        staff_mark = "upheld_out" if mark == "upheld" else mark
+        for tally in [self.by[d][row[d]] for d in ("window", "clerk") if row[d]]:
+            tally.add_end(row, score, cls, staff_mark)
 
     def rows(self, dimension):
         rows = [dict(self._label(dimension, key), **self.by[dimension][key].as_dict()) for key in self._order(dimension)]
@@ -235,16 +246,18 @@ def _summary(hall, groups):
     }
 
 
-def build_groups(hall, tickets, ratings):
+def build_groups(hall, tickets, ratings, marks=None):
+    """`marks`: {ticket id: "upheld" | "defaulted"} for ratings with an upheld appeal or given by default."""
     groups = Groups(hall)
+    marks = marks or {}
     for row in tickets:
-        groups.add(row, ratings.get(row["id"]))
+        groups.add(row, ratings.get(row["id"]), marks.get(row["id"]))
     return groups
 
 
-def daily_report(hall, tickets, ratings, day, generated_at=None):
+def daily_report(hall, tickets, ratings, day, generated_at=None, marks=None):
     """The day's report: totals, KPIs, and rows per queue, window, clerk and hour."""
-    groups = build_groups(hall, tickets, ratings)
+    groups = build_groups(hall, tickets, ratings, marks)
     report = {"kind": "daily", "date": day, "hall": hall.name, "timezone": hall.timezone,
               "generated_at": generated_at}
     report.update(_summary(hall, groups))
@@ -252,16 +265,16 @@ def daily_report(hall, tickets, ratings, day, generated_at=None):
     return report
 
 
-def range_report(hall, tickets, ratings, first, last, generated_at=None):
+def range_report(hall, tickets, ratings, first, last, generated_at=None, marks=None):
     """Like the daily report over several days (hours summed across days), plus one row per day."""
     tickets = list(tickets)
-    groups = build_groups(hall, tickets, ratings)
+    groups = build_groups(hall, tickets, ratings, marks)
     per_day = defaultdict(list)
     for row in tickets:
         per_day[row["day"]].append(row)
     days = []
     for day in day_list(first, last):
-        tally = build_groups(hall, per_day.get(day, ()), ratings)
+        tally = build_groups(hall, per_day.get(day, ()), ratings, marks)
         days.append(dict({"date": day}, **tally.total.as_dict(),
                          one_window_share_counts=[tally.total.at_comprehensive, tally.total.at_business]))
     report = {"kind": "range", "from": first, "to": last, "hall": hall.name, "timezone": hall.timezone,
@@ -288,7 +301,7 @@ def day_list(first, last):
     return [(start + timedelta(days=i)).isoformat() for i in range((end - start).days + 1)]
 
 
-def clerk_today(tickets, ratings, clerk):
+def clerk_today(tickets, ratings, clerk, marks=None):
     """A clerk's own figures over the day's rows: served, no-shows, average service, ratings."""
     tally = Tally()
     for row in tickets:
@@ -297,7 +310,8 @@ def clerk_today(tickets, ratings, clerk):
         if row["first_called_at"] is not None:
             tally.add_wait(max(0.0, row["first_called_at"] - row["first_issued_at"]))
         if row["status"] in ("done", "no_show"):
-            tally.add_end(row, ratings.get(row["id"]), None)
+            mark = (marks or {}).get(row["id"])
+            tally.add_end(row, ratings.get(row["id"]), None, "upheld_out" if mark == "upheld" else mark)
     figures = tally.as_dict()
     return {key: figures[key] for key in ("served", "no_shows", "avg_service_min", "avg_wait_min", "ratings",
                                           "avg_rating", "satisfaction", "outcomes")}

@@ -45,6 +45,7 @@ def ops():
         "retention": svc.ops.retention(),
         "disk": disk_state(svc.store.path),
         "county": svc.ops.county(now, svc.catalog),
+        "platform": svc.ops.platform(),
     })
 
 
