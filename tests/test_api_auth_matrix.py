@@ -57,6 +57,11 @@ WHO = {  # "METHOD /api/rule": who may
     "GET /api/cases/supervision": MANAGERS, "GET /api/cases/overdue": MANAGERS,
     "POST /api/cases/check-alerts": MANAGERS, "GET /api/reports/cases": MANAGERS,
     "GET /api/ops": MANAGERS, "GET /api/days": MANAGERS,
+    "GET /api/appointments/matters": ANYONE, "GET /api/appointments/slots": ANYONE, "POST /api/appointments": ANYONE,
+    "GET /api/appointments": STAFF, "GET /api/appointments/by-code/<code>": ANYONE,
+    "POST /api/appointments/<booking_id>/cancel": ANYONE, "GET /api/appointments/blackouts": ANYONE,
+    "POST /api/appointments/blackouts": MANAGERS, "POST /api/appointments/blackouts/<blackout_id>/remove": MANAGERS,
+    "POST /api/ratings/<ticket_id>/appeal": STAFF, "POST /api/ratings/<ticket_id>/appeal/decide": MANAGERS,
 }
 # a case is not shown to who may not see it: the refusal is its 404, as for a case that does not exist
 HIDDEN = "/api/cases/<case_id>"
@@ -77,7 +82,13 @@ BODIES = {  # a body each route accepts, so that only the caller decides the ans
     "POST /api/notice": lambda k: {"notice": "今天正常办公"},
     "POST /api/kiosk/print-materials": lambda k: {"matter": "m03"},
     "POST /api/kiosk/staff-ticket": lambda k: {"matter": "m03", "priority": "help"},
-    "POST /api/kiosk/checkin": lambda k: {"matter": "m03", "code": f"AB{next(names):04d}"},
+    "POST /api/kiosk/checkin": lambda k: {"code": f"{next(names):08d}"},
+    "POST /api/appointments": lambda k: {"matter": "m05", "start": "2026-11-27T09:00:00+08:00", "name": "张三",
+                                         "phone": f"1380000{next(names):04d}"},
+    "POST /api/appointments/<booking_id>/cancel": lambda k: {"code": "00000000"},
+    "POST /api/appointments/blackouts": lambda k: {"from": "2026-12-20", "to": "2026-12-20", "reason": "盘点"},
+    "POST /api/ratings/<ticket_id>/appeal": lambda k: {"reason": "恶意差评"},
+    "POST /api/ratings/<ticket_id>/appeal/decide": lambda k: {"decision": "reject"},
     "POST /api/users": lambda k: {"name": f"matrix-{next(names)}", "role": "clerk", "pin": "1234"},
     "POST /api/users/<name>/pin": lambda k: {"pin": "6666"},
     "POST /api/users/<name>/disable": lambda k: {"disabled": False},
@@ -85,7 +96,7 @@ BODIES = {  # a body each route accepts, so that only the caller decides the ans
     "POST /api/cases/<case_id>/return": lambda k: {"missing": ["户口簿"]},
     "POST /api/cases/<case_id>/reject": lambda k: {"reason": "不符合条件"},
 }
-QUERIES = {"GET /api/tickets": {"number": "A001"}, "GET /api/reports/range": {"from": "2026-11-20", "to": "2026-11-26"}}
+QUERIES = {"GET /api/tickets": {"number": "A001"}, "GET /api/appointments/slots": {"matter": "m05", "date": "2026-11-27"}, "GET /api/reports/range": {"from": "2026-11-20", "to": "2026-11-26"}}
 RULE_PART = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 LAST = ("POST /api/logout",)  # ends the caller's session
 
@@ -129,6 +140,7 @@ def callers(tmp_path_factory, template_db):
               "admin": hub.login("admin", "3333")}
     known = {"window_id": "w1", "matter_id": "m03", "ticket_id": citizen["id"], "token": citizen["token"],
              "event_id": 1, "followup_id": 1, "case_id": 1, "device_id": "board-1", "name": "clerk6",
+             "booking_id": 1, "code": "12345678", "blackout_id": 1,
              "finished": finished}
     yield hub, tokens, known
     hub.stop()
