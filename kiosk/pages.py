@@ -55,13 +55,13 @@ def phone_page(token):
 
 @blueprint.get("/book")
 def book_page():
-    return _page("kiosk/book.html", code="")
+    return render_page("kiosk/book.html", code="")
 
 
 @blueprint.get("/b/<code>")
 def booking_page(code):
     # the booking behind the code is read by the page from the API (a wrong code says so there)
-    return _page("kiosk/book.html", code=code if code.isdigit() and len(code) <= 16 else "")
+    return render_page("kiosk/book.html", code=code if code.isdigit() and len(code) <= 16 else "")
 
 
 @blueprint.get("/kiosk/qr.svg")

@@ -67,7 +67,7 @@
   }
 
   async function loadSlots() {
-    const r = await HQ.api("GET", `/api/appointments/slots?matter=${encodeURIComponent(pick.matter)}&date=${pick.day}`);
+    const r = await HQ.request("GET", `/api/appointments/slots?matter=${encodeURIComponent(pick.matter)}&date=${pick.day}`);
     if (!r.ok) return showError(r.message);
     showError("");
     const open = r.data.slots.filter((s) => s.open !== false);
@@ -89,7 +89,7 @@
     event.preventDefault();
     $("submit").disabled = true;
     const body = { matter: pick.matter, start: pick.slot, name: $("name").value.trim(), phone: $("phone").value.trim() };
-    const r = await HQ.api("POST", "/api/appointments", body, { idempotent: true });
+    const r = await HQ.request("POST", "/api/appointments", body);
     $("submit").disabled = false;
     if (!r.ok) { showError(r.message); if (r.status === 409) loadSlots(); return; }
     showError("");
@@ -106,7 +106,7 @@
 
   async function manage(code) {
     ["step-matter", "step-day", "step-slot", "step-who"].forEach((id) => { $(id).hidden = true; });
-    const r = await HQ.api("GET", "/api/appointments/by-code/" + encodeURIComponent(code));
+    const r = await HQ.request("GET", "/api/appointments/by-code/" + encodeURIComponent(code));
     if (!r.ok) return showError(r.message);
     const b = r.data;
     $("manage-what").textContent = `${b.matter_name} · ${b.start.slice(0, 10)} ${timeOf(b.start)}–${timeOf(b.end)}`;
@@ -114,7 +114,7 @@
     $("manage-code").textContent = spaced(code);
     $("cancel").hidden = b.state !== "booked";
     $("cancel").onclick = async () => {
-      const c = await HQ.api("POST", `/api/appointments/${b.id}/cancel`, { code });
+      const c = await HQ.request("POST", `/api/appointments/${b.id}/cancel`, { code });
       if (!c.ok) return showError(c.message);
       $("manage-state").textContent = HQ.t("book_cancelled");
       $("cancel").hidden = true;
@@ -128,7 +128,7 @@
     if ((HQ.params && HQ.params.get("lang") === "en")) HQ.setLang("en"); else HQ.applyLang(document);
     const code = document.body.dataset.code;
     if (code) return manage(code);
-    const r = await HQ.api("GET", "/api/appointments/matters");
+    const r = await HQ.request("GET", "/api/appointments/matters");
     if (!r.ok) return showError(r.message);
     catalog = r.data;
     $("who").addEventListener("submit", submit);
