@@ -183,7 +183,7 @@ def test_the_guide_desk_logs_in_and_issues_green_channel_and_appointment_tickets
     hub.advance(45 * 60)  # 09:45: inside the 10:00 slot's check-in window
     page.click("#staff-checkin")
     page.click("#code-go")  # empty code: refused in words
-    expect(page.locator("#code-error")).to_contain_text("预约码须为")
+    expect(page.locator("#code-error")).to_have_text("请输入预约码")
     for key in code:
         page.click(f'#code-pad [data-key="{key}"]')
     page.click("#code-go")

@@ -97,10 +97,10 @@
     const b = r.data;
     $("done-what").textContent = `${b.matter_name} · ${b.start.slice(0, 10)} ${timeOf(b.start)}–${timeOf(b.end)}`;
     $("done-code").textContent = spaced(b.code);
-    $("done-qr").src = "/kiosk/qr.svg?data=" + encodeURIComponent(b.manage_url);
+    $("done-qr").src = HQ.qrSrc(b.manage_url);
     $("done-qr").alt = HQ.t("book_code") + " " + b.code;
     $("done-checkin").textContent = HQ.t("book_checkin", { from: timeOf(b.checkin_from) });
-    $("done-manage").href = b.manage_url;
+    $("done-manage").href = "/b/" + b.code;  // this hub serves it; the QR carries the public address
     $("done").hidden = false;
   }
 

@@ -57,6 +57,14 @@
     return kept;
   })();
 
+  /* A booking's code as typed ("1234 5678", "1234-5678") or scanned from the booking's QR, which
+     a keyboard-emulating scanner types as the manage page's address (…/b/12345678). */
+  HQ.bookingCode = function (text) {
+    const s = String(text || "").trim();
+    const scanned = s.match(/\/b\/([0-9 -]+)/);
+    return (scanned ? scanned[1] : s).replace(/[\s-]/g, "");
+  };
+
   HQ.qrSrc = (data) => "/kiosk/qr.svg?data=" + encodeURIComponent(data);
 
   /* "约 10–20 分钟" from the ticket's calibrated range when it has one, else "约 12 分钟". */

@@ -13,7 +13,7 @@
     return res.ok ? res.data : { state: "none", ok: false, printer: null };
   };
 
-  /* kind: normal | green (extra.reason) | help | appointment (extra.code) */
+  /* kind: normal | green (extra.reason) | help */
   K.takeTicket = async function (kind, extra) {
     if (busy || !K.requireAnswers()) return false;
     busy = true;
@@ -24,8 +24,26 @@
                                    printer: printer.ok ? printer.printer : null }, extra || {});
       let path = "/api/tickets";
       if (kind === "green" || kind === "help") { path = "/api/kiosk/staff-ticket"; body.priority = kind; }
-      if (kind === "appointment") path = "/api/kiosk/checkin";
       const res = await HQ.request("POST", path, body, { token: K.staff && K.staff.token });
+      if (!res.ok) return res.message || HQ.t("error_generic");
+      K.showTicket(res.data, printer);
+      return true;
+    } finally {
+      busy = false;
+    }
+  };
+
+  /* 预约签到: the booking names the matter. A citizen checks in as this kiosk (its device key), a
+     guide through the guide desk's route (audited with the guide's name). */
+  K.checkIn = async function (code) {
+    if (busy) return false;
+    busy = true;
+    try {
+      const printer = await K.printerState();
+      const p = printer.ok ? printer.printer : null;
+      const res = K.staff
+        ? await HQ.request("POST", "/api/kiosk/checkin", { code, printer: p }, { token: K.staff.token })
+        : await HQ.request("POST", "/api/tickets", { appointment: code, printer: p });
       if (!res.ok) return res.message || HQ.t("error_generic");
       K.showTicket(res.data, printer);
       return true;
@@ -163,13 +181,22 @@
     openDialog("dlg-reason");
   });
   $("staff-help").addEventListener("click", () => staffTicket("help", {}));
-  $("staff-checkin").addEventListener("click", () => {
-    if (!K.requireAnswers()) return;
+  function openCheckin() {
     $("code-input").value = "";
     showError("code-error", "");
     openDialog("dlg-code");
-  });
-  $("code-go").addEventListener("click", () => staffTicket("appointment", { code: $("code-input").value.trim() }, "code-error"));
+    $("code-input").focus();  // a scanner types into it and ends with Enter
+  }
+  $("staff-checkin").addEventListener("click", openCheckin);
+  $("checkin-open").addEventListener("click", openCheckin);
+  async function checkIn() {
+    const code = HQ.bookingCode($("code-input").value);
+    const result = code ? await K.checkIn(code) : HQ.t("checkin_code");
+    if (result === true) closeDialogs();
+    else if (typeof result === "string") showError("code-error", result);
+  }
+  $("code-go").addEventListener("click", checkIn);
+  $("code-input").addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); checkIn(); } });
 
   // idle return ------------------------------------------------------------------------
   const idleSeconds = Math.max(1, Number(HQ.params.get("idle")) || Number(document.body.dataset.idle) || 60);
@@ -197,5 +224,5 @@
 
   K.start();
   HQ.padFor($("login-pad"), $("login-pin"), "pin");
-  HQ.padFor($("code-pad"), $("code-input"), "code");
+  HQ.padFor($("code-pad"), $("code-input"), "digits");
 })();

@@ -173,7 +173,7 @@
   setInterval(() => {
     if ((Date.now() - lastActivity) / 1000 < idleSeconds) return;
     lastActivity = Date.now();
-    $("ticket-input").value = ""; Q.ticket = null; HQ.fill($("ticket-result"));
+    $("ticket-input").value = ""; Q.ticket = null; HQ.fill($("ticket-result")); HQ.fill($("checkin-result"));
     $("guide-search").value = ""; Q.hits = null; Q.department = "";
     if (HQ.lang !== "zh") HQ.setLang("zh");
     renderCatalog(); showTab("guide");
