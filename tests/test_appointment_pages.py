@@ -43,6 +43,7 @@ def test_a_citizen_books_on_the_phone_page_gets_the_code_and_qr_and_cancels_on_t
     free.click()
     page.fill("#name", "李四")
     page.fill("#phone", "13812345678")
+    shot(page, "book.png")
     page.click("#submit")
     expect(page.locator("#done")).to_be_visible()
     code = page.locator("#done-code").inner_text()
