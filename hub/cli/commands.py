@@ -8,6 +8,7 @@ import sys
 import tempfile
 
 from hub.cli.main import add_common
+from hub.cli.platform_commands import start_beside
 
 DEMO_USERS = (  # name, role, PIN, departments
     ("clerk1", "clerk", "1111", ()), ("clerk2", "clerk", "1111", ()), ("clerk3", "clerk", "1111", ()),
@@ -16,7 +17,7 @@ DEMO_USERS = (  # name, role, PIN, departments
     ("backoffice-renshe", "backoffice", "4444", ("人社",)), ("backoffice-minzheng", "backoffice", "4444", ("民政",)),
     ("guide", "guide", "5555", ()),
 )
-PAGES = ("/kiosk", "/query", "/caller", "/manager", "/backoffice", "/board")
+PAGES = ("/kiosk", "/query", "/book", "/caller", "/manager", "/backoffice", "/board")
 
 
 def register(sub):
@@ -274,12 +275,14 @@ def cmd_demo(args):
     logins = ["演示账号 (用户名 / PIN):", "  " + DEMO_PINS_NOTICE] + [
         f"  {name:<20} {pin}  {role}{' ' + '/'.join(deps) if deps else ''}" for name, role, pin, deps in DEMO_USERS]
     devices = []
+    platform = start_beside(hall.platform)  # the 好差评 platform's stand-in, before the hub pushes to it
 
     def on_listen(port):
         if not args.no_devices:
             devices.append(_start_devices(hall, f"http://127.0.0.1:{port}", os.path.dirname(db), args.config))
         print_urls(hall, args.host, port, logins + [f"数据库: {db}"] + [
-            "模拟设备: " + (devices[0].describe() if devices and devices[0] else "未启动")])
+            "模拟设备: " + (devices[0].describe() if devices and devices[0] else "未启动"),
+            "好差评平台模拟器: " + (platform[1] if platform else "未启动 ([platform] url 不在本机)")])
 
     try:
         return start_hub(hall, db, args.host, args.port, on_listen=on_listen)
@@ -287,6 +290,9 @@ def cmd_demo(args):
         for handle in devices:
             if handle:
                 handle.stop()
+        if platform:
+            platform[0].terminate()
+            platform[0].wait(timeout=10)
 
 
 def _start_devices(hall, hub_url, workdir, config_path):

@@ -1,7 +1,12 @@
 """hallq platform sim: the provincial 好差评 system's stand-in, for the demo and the tests."""
 from __future__ import annotations
 
+import subprocess
+import sys
+from urllib.parse import urlsplit
+
 DEFAULT_PORT = 8091
+LOOPBACK = ("127.0.0.1", "localhost")
 
 
 def register(sub):
@@ -24,3 +29,16 @@ def cmd_sim(args):
     key = args.key or load_hall().platform.key
     serve(args.host, args.port, key)
     return 0
+
+
+def start_beside(platform):
+    """`hallq demo`'s simulator: its own process on the address the hall file's [platform] url names,
+    so the demo's ratings reach it. None (and nothing started) when that url is empty or not this
+    machine. Its lines (OK / DUPLICATE / REFUSED) go to the demo's terminal."""
+    where = urlsplit(platform.url)
+    if not platform.url or where.hostname not in LOOPBACK:
+        return None
+    port = where.port or 80
+    process = subprocess.Popen([sys.executable, "-m", "hub.cli.main", "platform", "sim", "--host", where.hostname,
+                                "--port", str(port), "--key", platform.key])
+    return process, f"http://{where.hostname}:{port}/api/ratings"
