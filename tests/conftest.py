@@ -12,7 +12,7 @@ from hubproc import HubProcess
 @pytest.fixture(scope="session")
 def template_db(tmp_path_factory):
     """A database with the demo users, made once (PIN hashing is slow on purpose)."""
-    from hub.cli.commands import ensure_demo_users
+    from hub.service.demo_users import ensure_demo_users
     from hub.store.database import Store
     path = tmp_path_factory.mktemp("template") / "hallq.db"
     store = Store(path)

@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from hubproc import KIOSK_KEY
+
 from hub.ops import backup
 from hub.store.database import Store, append_event
 
@@ -106,7 +108,8 @@ def test_backup_during_ticket_load_restores_the_same_tickets(hub_factory, tmp_pa
 
     def kiosk():
         while not stop.is_set():
-            r = requests.post(hub.url + "/api/tickets", json={"matter": matter}, timeout=10)
+            r = requests.post(hub.url + "/api/tickets", json={"matter": matter}, timeout=10,
+                              headers={"X-Device-Key": KIOSK_KEY})  # a kiosk: not held to a phone's few tickets
             assert r.status_code == 201, r.text
             issued.append(r.json())
 
@@ -366,7 +369,7 @@ def test_if_due_backs_up_once_a_day_after_the_hall_files_time(tmp_path):
 
 
 def test_when_the_daily_backup_is_due():
-    from hub.ops.backup_plan import RETRY_S, backup_due, last_slot, next_backup_at, next_slot
+    from hub.rules.backup_plan import RETRY_S, backup_due, last_slot, next_backup_at, next_slot
     tz, at = "Asia/Shanghai", "18:30"
     morning = 1795654800.0  # 2026-11-26 09:00 +08:00
     slot_26 = morning + 9.5 * 3600  # 2026-11-26 18:30

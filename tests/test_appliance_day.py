@@ -126,7 +126,9 @@ def test_ops_shows_the_appliance_to_managers(hub_factory, tmp_path):
     assert hub.get("/api/ops").status_code == 401
     assert hub.get("/api/ops", token=clerk).status_code == 403
     ops = hub.get("/api/ops", token=manager).json()
-    assert set(ops) == {"at", "health", "day", "backup", "retention", "disk"}
+    assert set(ops) == {"at", "health", "day", "backup", "retention", "disk", "county", "platform"}
+    assert ops["county"] is None  # no [county] in this hall file
+    assert ops["platform"]["state"] in ("ok", "off") and ops["platform"]["pending"] == 0
     assert ops["health"]["status"] in ("ok", "degraded") and "database" in ops["health"]["checks"]
     assert ops["day"] == {"today": "2026-11-26", "working_day": True,
                           "periods": [["08:30", "12:00"], ["13:30", "17:00"]],

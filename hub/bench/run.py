@@ -77,7 +77,7 @@ class Hub:
     """A hub process on a temporary database with the demo users."""
 
     def __init__(self, config=None, core=None):
-        from hub.cli.commands import ensure_demo_users
+        from hub.service.demo_users import ensure_demo_users
         from hub.store.database import Store
 
         self.dir = Path(tempfile.mkdtemp(prefix="hallq-bench-"))

@@ -10,13 +10,6 @@ import tempfile
 from hub.cli.main import add_common
 from hub.cli.platform_commands import start_beside
 
-DEMO_USERS = (  # name, role, PIN, departments
-    ("clerk1", "clerk", "1111", ()), ("clerk2", "clerk", "1111", ()), ("clerk3", "clerk", "1111", ()),
-    ("clerk4", "clerk", "1111", ()), ("clerk5", "clerk", "1111", ()), ("clerk6", "clerk", "1111", ()),
-    ("manager", "manager", "2222", ()), ("admin", "admin", "3333", ()),
-    ("backoffice-renshe", "backoffice", "4444", ("人社",)), ("backoffice-minzheng", "backoffice", "4444", ("民政",)),
-    ("guide", "guide", "5555", ()),
-)
 PAGES = ("/kiosk", "/query", "/book", "/caller", "/manager", "/backoffice", "/board")
 
 
@@ -132,16 +125,6 @@ def cmd_user_add(args):
         return 1
     print(f"已添加用户 {args.name} ({args.role})")
     return 0
-
-
-def ensure_demo_users(store, now):
-    """The demo's users with their short PINs (1111, 2222 …), below a hall's PIN rules on purpose:
-    `hallq demo` says so when it starts."""
-    from hub.service.auth import add_user
-    existing = {r["name"] for r in store.query("SELECT name FROM users")}
-    for name, role, pin, departments in DEMO_USERS:
-        if name not in existing:
-            add_user(store, name, role, pin, now, departments=departments)
 
 
 WILDCARD_HOSTS = ("0.0.0.0", "::", "")
@@ -271,6 +254,7 @@ def cmd_demo(args):
     if args.config is None:  # the demo's QR codes must lead to this very hub
         hall = replace(hall, public_url=base_url(args.host, args.port))
     db = args.db or os.path.join(tempfile.mkdtemp(prefix="hallq-demo-"), "demo.db")
+    from hub.service.demo_users import DEMO_USERS, ensure_demo_users
     ensure_demo_users(Store(db), time.time())
     logins = ["演示账号 (用户名 / PIN):", "  " + DEMO_PINS_NOTICE] + [
         f"  {name:<20} {pin}  {role}{' ' + '/'.join(deps) if deps else ''}" for name, role, pin, deps in DEMO_USERS]

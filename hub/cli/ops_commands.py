@@ -85,7 +85,7 @@ def cmd_backup(args):
         if os.path.isfile(db) and (not args.if_due or now - last >= 86400):
             backup.record_status(db, False, now, args.config or "", exc, daily=True)
         return fail(exc)
-    from hub.ops.backup_plan import backup_due
+    from hub.rules.backup_plan import backup_due
     if args.if_due and not backup_due(now, at, tz, backup.read_status(db)):
         return 0
     return _backup_once(db, now, directory, lambda: backup.backup_to_dir(db, directory, keep, now=now, tz=tz),
@@ -94,7 +94,7 @@ def cmd_backup(args):
 
 def _backup_plan(args, db):
     """(directory, keep, at, time zone) from the hall file's [backup], with --dir/--keep over it."""
-    from hub.ops.backup_plan import backup_dir
+    from hub.rules.backup_plan import backup_dir
     from hub.hallfile.model import ConfigError, format_error, load_hall
     try:
         hall = load_hall(args.config)

@@ -105,7 +105,7 @@ def record_status(db_path, ok, now, target, detail="", daily=False):
     """Note the outcome of a backup beside the database (best effort: a
     backup that worked must not fail because its note could not be written).
     `daily`: the day's backup into the hall file's [backup] directory, which
-    hub.ops.backup_plan schedules by (a backup to a file by hand is not one)."""
+    hub.rules.backup_plan schedules by (a backup to a file by hand is not one)."""
     status = read_status(db_path) or {}
     status.update(last_attempt_at=now, last_ok=bool(ok), target=str(target), detail=str(detail))
     if ok:

@@ -18,7 +18,7 @@ from datetime import date, timedelta
 
 from flask import Blueprint, jsonify
 
-from hub.ops.backup_plan import TICK_S, backup_dir, backup_due, next_backup_at
+from hub.rules.backup_plan import TICK_S, backup_dir, backup_due, next_backup_at
 from hub.rules.clock import closing_time, hall_date, iso
 from hub.rules.workdays import is_working_day
 from hub.web.field_errors import check_range
