@@ -28,12 +28,13 @@ def free_port():
 
 
 class HubProcess:
-    def __init__(self, workdir, template_db=None, config=None, at=DEFAULT_TIME):
+    def __init__(self, workdir, template_db=None, config=None, at=DEFAULT_TIME, extra=()):
         self.workdir = Path(workdir)
         self.db = self.workdir / "hallq.db"
         if template_db and not self.db.exists():
             shutil.copy(template_db, self.db)
         self.config = config
+        self.extra = list(extra)  # more `hallq serve` options (e.g. --workers 3 --redis URL)
         self.clock_file = self.workdir / "clock"
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -59,6 +60,7 @@ class HubProcess:
                         "--clock-file", str(self.clock_file)]
         if self.config:  # test halls are the demo's with changes: its public device keys included
             args += ["--config", str(self.config), "--demo-keys"]
+        args += self.extra
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(args, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout

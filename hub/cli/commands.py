@@ -21,6 +21,12 @@ def register(sub):
     p.add_argument("--clock-file", metavar="FILE", help="从文件读取时间 (培训与测试用)")
     p.add_argument("--demo-keys", action="store_true",
                    help="允许大厅配置文件使用公开的演示设备密钥 (仅限培训与测试)")
+    p.add_argument("--workers", type=positive_int, default=1, metavar="N",
+                   help="Web 工作进程数 (默认 1; 大于 1 时经 Redis 共享实时推送, 0 号进程负责全部写入)")
+    p.add_argument("--redis", metavar="URL",
+                   help="--workers 共用的 Redis (如 redis://127.0.0.1:6379/0; 默认: 启动一个私有 redis-server)")
+    p.add_argument("--worker", help=argparse_suppress())  # INDEX:PUBLIC_FD:PRIVATE_FD:READY_FD, from the parent
+    p.add_argument("--writer-port", type=int, help=argparse_suppress())
     p.set_defaults(handler=cmd_serve)
 
     p = sub.add_parser("demo", help="演示大厅: 主机 + 模拟设备")
@@ -50,6 +56,17 @@ def register(sub):
     p = sub.add_parser("migrate", help="升级数据库结构")
     add_common(p)
     p.set_defaults(handler=cmd_migrate)
+
+
+def positive_int(text):
+    import argparse
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"不是整数: {text}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"至少为 1: {text}")
+    return value
 
 
 def argparse_suppress():
@@ -235,13 +252,20 @@ def key_problem(hall, path, demo_keys_ok=False):
 def cmd_serve(args):
     hall = load_hall_or_exit(args.config)
     if args.config is None:
-        print(DEMO_NOTICE, file=sys.stderr, flush=True)
+        if not args.worker:  # the parent of the workers said it once
+            print(DEMO_NOTICE, file=sys.stderr, flush=True)
     else:
         problem = key_problem(hall, args.config, args.demo_keys)
         if problem:
             print(problem, file=sys.stderr)
             return 1
     db = db_path(args)
+    if args.worker or args.workers > 1:
+        from hub.cli import workers
+        if args.worker:
+            return workers.run_worker(args, hall, db)
+        return workers.run_workers(args, db, on_listen=lambda port: print_urls(
+            hall, args.host, port, [f"  {args.workers} 个 Web 工作进程 (0 号负责写入), Redis: {args.redis or '私有'}"]))
     return start_hub(hall, db, args.host, args.port, args.clock_file,
                      on_listen=lambda port: print_urls(hall, args.host, port))
 

@@ -47,8 +47,12 @@ class QueueFeed:
         self.socketio.emit("queues.changed", data, to=["public", "staff"])
 
 
-def init_live(socketio, svc):
+def init_live(socketio, svc, presence=None):
+    """`presence(actor, token, online)`: a board or bridge going on- or offline; by default recorded
+    here, in a reader worker (hub/web/workers.py) forwarded to the writer."""
     clients = {}  # sid -> actor (or None for the public)
+    tokens = {}  # sid -> the key of a board or bridge, for its presence
+    report = presence or (lambda who, token, online: svc.devices.report(who.device, who, online=online))
 
     @socketio.on("connect")
     def connect(auth=None):
@@ -66,16 +70,17 @@ def init_live(socketio, svc):
         else:
             join_room("public")
         if who is not None and who.role == "device" and who.device_kind in ("board", "bridge"):
-            svc.devices.report(who.device, who, online=True)
+            tokens[request.sid] = token
+            report(who, token, True)
         emit("snapshot", svc.events.snapshot() if who is not None else public_copy(svc.events.snapshot()))
 
     @socketio.on("disconnect")
     def disconnect(*_):
-        who = clients.pop(request.sid, None)
+        who, token = clients.pop(request.sid, None), tokens.pop(request.sid, None)
         if who is not None and who.role == "device" and who.device_kind in ("board", "bridge"):
             still = any(a is not None and a.device == who.device for a in clients.values())
             if not still:
-                svc.devices.report(who.device, who, online=False)
+                report(who, token, False)
 
     @socketio.on("resume")
     def resume(data=None):

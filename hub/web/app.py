@@ -20,6 +20,7 @@ from hub.web.pages import render_page
 from hub.live.stream import init_live
 from hub.service.county_link import CountyLink
 from hub.web.server import UplinkRunner
+from hub.web.workers import forwarded_presence
 
 log = logging.getLogger("hallq.app")
 # the HTTP API, one blueprint per area (docs/api.md: "How a route is declared")
@@ -30,21 +31,26 @@ PAGES = (("/kiosk", "取号机", "Kiosk"), ("/query", "智能查询终端", "Que
          ("/manager", "大厅管理", "Manager"), ("/backoffice", "后台审批", "Back office"), ("/board", "综合屏", "Board"))
 
 
-def create_app(hall, store, clock, async_mode="gevent"):
+def create_app(hall, store, clock, async_mode="gevent", worker=None):
+    """`worker`: hub/web/workers.py's WorkerRole when the hub runs several web workers (the
+    store is then read-only in every worker but the writer)."""
     app = Flask("hub", static_folder=str(Path(__file__).resolve().parent.parent / "static"), static_url_path="/static")
     app.config["MAX_CONTENT_LENGTH"] = hall.rules.max_body_bytes
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     svc = compose(hall, store, clock, EventBus(), county_link=CountyLink(hall.county) if hall.county else None)
     app.extensions["hallq"] = svc
-    if svc.uplink is not None:
+    if svc.uplink is not None and (worker is None or worker.writer):
         runner = UplinkRunner(svc.uplink, svc.catalog)
         svc.bus.subscribe(runner.wake)
         app.extensions["hallq.uplink"] = runner
+    shared = {} if worker is None else {  # Engine.IO sessions are per process: no long-polling across workers
+        "message_queue": worker.redis_url, "channel": worker.channel, "transports": ["websocket"]}
     socketio = SocketIO(app, async_mode=async_mode, cors_allowed_origins="*", logger=False,
-                        engineio_logger=False, ping_interval=10, ping_timeout=10)
+                        engineio_logger=False, ping_interval=10, ping_timeout=10, **shared)
     app.extensions["hallq.socketio"] = socketio
-    app.extensions["hallq.queue_feed"] = init_live(socketio, svc)
+    presence = None if worker is None or worker.writer else forwarded_presence(worker.writer_port, worker.secret)
+    app.extensions["hallq.queue_feed"] = init_live(socketio, svc, presence)
     app.wsgi_app = TrustedProxies(app.wsgi_app, hall.limits.trusted_proxies)  # in front of Socket.IO too
     app.before_request(load_actor)
     app.extensions["hallq.limits"] = Limits(app, hall.limits)  # after load_actor: limits know the actor

@@ -124,14 +124,21 @@ class UplinkRunner:
             self.catalog.apply_if_due()
 
 
-def serve(app, host, port, on_listen=None, watchdog=None):
+def serve(app, host, port, on_listen=None, watchdog=None, listeners=None, writer=True, extra=()):
+    """`listeners`: sockets already bound (a worker's, inherited from `hallq serve --workers`);
+    `writer` False: a reader worker, which runs none of the hall's background changes;
+    `extra`: greenlets of the worker's own to stop with the server."""
     svc = app.extensions["hallq"]
-    server = HallServer((host, port), app, handler_class=QuietHandler, log=None, error_log=log)
-    server.start()
-    tasks = [_every(5, svc.ops.close_if_due, gevent.sleep), _every(15, svc.ops.mark_silent_devices),
-             _every(60, svc.supervision.check_alerts), _every(30, svc.bookings.mark_no_shows),
-             _every(3600, svc.bookings.purge), _every(3600, svc.ratings.fill_defaults)]
-    if svc.hall.platform.url:  # the 好差评 outbox, pushed from its own greenlet (hub/platform/link.py)
+    servers = [HallServer(sock, app, handler_class=QuietHandler, log=None, error_log=log)
+               for sock in (listeners or [(host, port)])]
+    for server in servers:
+        server.start()
+    tasks = list(extra)
+    if writer:
+        tasks += [_every(5, svc.ops.close_if_due, gevent.sleep), _every(15, svc.ops.mark_silent_devices),
+                  _every(60, svc.supervision.check_alerts), _every(30, svc.bookings.mark_no_shows),
+                  _every(3600, svc.bookings.purge), _every(3600, svc.ratings.fill_defaults)]
+    if writer and svc.hall.platform.url:  # the 好差评 outbox, pushed from its own greenlet (hub/platform/link.py)
         tasks.append(_every(2, PlatformLink(svc.hall.platform, svc.outbox, svc.clock).push_due))
     uplink = app.extensions.get("hallq.uplink")
     if uplink is not None:
@@ -142,8 +149,10 @@ def serve(app, host, port, on_listen=None, watchdog=None):
     if watchdog is not None:
         tasks.append(_every(watchdog[0], watchdog[1]))
     if on_listen:
-        on_listen(server.server_port)
+        on_listen(servers[0].server_port)
     try:
-        server.serve_forever()
+        servers[0].serve_forever()
     finally:
         gevent.killall(tasks)
+        for server in servers[1:]:
+            server.stop()
