@@ -76,7 +76,7 @@ class Client:
 class Hub:
     """A hub process on a temporary database with the demo users."""
 
-    def __init__(self, config=None, core=None):
+    def __init__(self, config=None, core=None, workers=1):
         from hub.service.demo_users import ensure_demo_users
         from hub.store.database import Store
 
@@ -95,6 +95,9 @@ class Hub:
                 "--port", str(self.port), "--clock-file", str(self.clock_file)]
         if config:
             args += ["--config", str(config), "--demo-keys"]  # a bench may run a copy of the demo hall
+        self.workers = workers
+        if workers > 1:  # its own private redis-server, as `hallq serve --workers N` starts one
+            args += ["--workers", str(workers)]
         self.log = open(self.dir / "hub.log", "wb")
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
         self._wait_ready()
@@ -108,25 +111,38 @@ class Hub:
         while not self._ticking.wait(CLOCK_TICK):
             self._tick()
 
-    def _wait_ready(self, timeout=30):
+    def worker_pids(self):
+        """The web workers' pids (`<db>.workers.json`), or the hub's own when it runs alone."""
+        if self.workers == 1:
+            return [self.proc.pid]
+        try:
+            rows = json.loads(Path(str(self.db) + ".workers.json").read_text())["workers"]
+        except (OSError, ValueError):
+            return []
+        return [r["pid"] for r in rows]
+
+    def _wait_ready(self, timeout=120):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError("hub exited: " + (self.dir / "hub.log").read_text(errors="replace")[-2000:])
             try:
                 status, _ = Client(self.port).get("/api/health")
-                if status == 200:
+                if status == 200 and len(self.worker_pids()) == self.workers:
                     return
             except OSError:
                 time.sleep(0.1)
-        raise RuntimeError("hub did not start within 30 s")
+        raise RuntimeError(f"hub did not start within {timeout} s")
 
     def rss_mb(self, field="VmRSS"):
-        with open(f"/proc/{self.proc.pid}/status") as f:
-            for line in f:
-                if line.startswith(field + ":"):
-                    return round(int(line.split()[1]) / 1024, 1)
-        return None
+        """Of the hub process, or the sum over its web workers (Redis not counted)."""
+        total = None
+        for pid in self.worker_pids():
+            with open(f"/proc/{pid}/status") as f:
+                for line in f:
+                    if line.startswith(field + ":"):
+                        total = (total or 0) + int(line.split()[1]) / 1024
+        return None if total is None else round(total, 1)
 
     def stop(self):
         self._ticking.set()
@@ -246,11 +262,12 @@ def caller(port, token, stop, calls, phase):
         client.close()
 
 
-def run_bench(boards=200, seconds=20.0, config=None, processes=None, core=None):
+def run_bench(boards=200, seconds=20.0, config=None, processes=None, core=None, workers=1):
     """The `hallq bench` JSON document (see API.md), plus the phases it went through. `core`: the hub
     runs pinned to that CPU (taskset), the nearest this machine gets to one small board's core."""
-    machine = {"cpus": os.cpu_count(), "loadavg_1m": round(os.getloadavg()[0], 2), "hub_core": core}
-    hub = Hub(config, core)
+    machine = {"cpus": os.cpu_count(), "loadavg_1m": round(os.getloadavg()[0], 2), "hub_core": core,
+               "hub_workers": workers}
+    hub = Hub(config, core, workers)
     procs = []
     try:
         disk = disk_commit_ms(hub.dir)

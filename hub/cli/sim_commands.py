@@ -67,6 +67,8 @@ def register(sub):
                    help="只测防滥用限制给每次 POST /api/tickets 增加的时间 (毫秒, JSON)")
     p.add_argument("--pin-core", type=_number(int, 0, high=1023), default=None, metavar="N",
                    help="hub 只用第 N 个 CPU 核 (taskset), 近似一块树莓派的一个核")
+    p.add_argument("--workers", type=_number(int, 1, high=64), default=1, metavar="N",
+                   help="hub 的 Web 工作进程数 (hallq serve --workers N, 私有 redis-server)")
     p.set_defaults(handler=cmd_bench)
 
     p = sub.add_parser("soak", help="耐久测试: 演示大厅的全部进程 (中心、串口桥、模拟设备、叫号屏与播报) 办理 N 张号票, 报告各进程内存",
@@ -156,7 +158,8 @@ def cmd_bench(args):
         print(json.dumps(measure(), ensure_ascii=False, indent=2))
         return 0
     try:
-        doc = run_bench(boards=args.boards, seconds=args.seconds, config=args.config, core=args.pin_core)
+        doc = run_bench(boards=args.boards, seconds=args.seconds, config=args.config, core=args.pin_core,
+                        workers=args.workers)
     except RuntimeError as exc:
         return _fail(f"压力测试失败: {exc}")
     print(json.dumps(doc, ensure_ascii=False, indent=2) if args.json else bench_text(doc))

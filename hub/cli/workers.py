@@ -133,8 +133,14 @@ class Workers:
         self.wait_ready([self.spawn(0)])  # the writer first: the readers forward to it
         self.wait_ready([self.spawn(i) for i in range(1, self.count)])
 
-    def supervise(self, stopping):
+    def supervise(self, stopping, watchdog=None):
+        """Start again a worker that died; `watchdog(seconds, ping)`: systemd's, pinged while all run."""
+        pinged = time.monotonic()
         while not stopping.wait(0.2):
+            if watchdog and time.monotonic() - pinged >= watchdog[0] and all(
+                    p.poll() is None for p in self.procs):
+                watchdog[1]()
+                pinged = time.monotonic()
             for index, proc in enumerate(self.procs):
                 if proc.poll() is not None and not stopping.is_set():
                     print(f"web worker {index} (pid {proc.pid}) 已退出 ({proc.returncode}), 重新启动",
@@ -187,7 +193,8 @@ def run_workers(args, db, on_listen):
         workers.start()
         on_listen(public.getsockname()[1])
         sdnotify.notify_ready(status=f"listening on {args.host}:{public.getsockname()[1]}, {args.workers} workers")
-        workers.supervise(stopping)
+        interval = sdnotify.ping_interval()
+        workers.supervise(stopping, (interval, sdnotify.notify_watchdog) if interval else None)
         return 0
     except RuntimeError as exc:
         print(str(exc), file=sys.stderr)
