@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 from hub.bench.boards import sio_worker, worker
+from hub.ops.proc import rss_mb
 from hub.rules.stats import percentile
 
 RATES = (0, 10, 25, 50, 100, 150, 200, 300, 400, 600)  # tickets per second, phase by phase (0: calls only)
@@ -136,13 +137,9 @@ class Hub:
 
     def rss_mb(self, field="VmRSS"):
         """Of the hub process, or the sum over its web workers (Redis not counted)."""
-        total = None
-        for pid in self.worker_pids():
-            with open(f"/proc/{pid}/status") as f:
-                for line in f:
-                    if line.startswith(field + ":"):
-                        total = (total or 0) + int(line.split()[1]) / 1024
-        return None if total is None else round(total, 1)
+        sizes = [rss_mb(pid, field) for pid in self.worker_pids()]
+        sizes = [mb for mb in sizes if mb is not None]
+        return round(sum(sizes), 1) if sizes else None
 
     def stop(self):
         self._ticking.set()

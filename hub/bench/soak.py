@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 
 from hub.client.http import HubError, HubHttp, HubUnreachable
+from hub.ops.proc import rss_mb
 
 HALLQ = [sys.executable, "-m", "hub.cli.main"]
 HOST = "127.0.0.1"
@@ -48,17 +49,6 @@ GOALS = {"growth_mb_max": 5.0, "appliance_rss_mb_max": 200.0}
 
 class SoakError(RuntimeError):
     pass
-
-
-def rss_mb(pid):
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        pass
-    return None
 
 
 def free_port():

@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
+from hub.ops.proc import rss_mb
 from hub.rules.stats import percentile
 
 
@@ -100,14 +101,6 @@ def _server(dsn):
         proc.wait(timeout=20)
 
 
-def _rss_mb(pid):
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        return None
 
 
 def _ms(values):
@@ -220,7 +213,7 @@ def run_bench(dsn=None, halls=30, tickets=1200, history_days=365, batch=500, rea
             events, seconds, latencies, failures = _ship(url, ids, keys, tickets, today, batch)
             pg_pids = _cluster_pids(datadir)  # backends come and go; the pool keeps its own
             server_cpu, db_cpu = _cpu_s([pid]) - cpu_before[0], (_cpu_s(pg_pids) - cpu_before[1]) if pg_pids else None
-            rss = _rss_mb(pid)
+            rss = rss_mb(pid)
             load = os.getloadavg()[0]
             history = _load_history(dsn, ids, history_days, today)
             s = requests.Session()
