@@ -75,6 +75,11 @@ def test_past_cut_off_and_too_far_slots_are_refused_with_their_reason(hall):
                                               "name": "Li", "phone": "13812345678"},
                         headers=dict(KIOSK, **{"Accept-Language": "en"}))
     assert english.status_code == 422 and "Booking closes 60 minutes" in english.json()["error"]["message"]
+    blank = hall.post("/api/appointments", {"matter": "m05", "start": "2026-11-27T09:00:00+08:00", "name": "  ",
+                                            "phone": "13812345678"}, headers=dict(KIOSK, **{"Accept-Language": "en"}))
+    message = blank.json()["error"]["message"]
+    assert blank.status_code == 422 and "must be 1 to 32 characters" in message
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in message)  # English only
 
 
 def test_two_phones_taking_the_last_place_at_once_get_one_201_and_one_409(hall):

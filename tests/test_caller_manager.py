@@ -125,7 +125,7 @@ def test_a_rating_of_two_opens_a_followup_that_the_manager_contacts_and_closes(h
     note(page, "已电话联系群众, 对等候时间不满意")
     expect(row).to_contain_text("已回访")
 
-    hub.set_time(hub.now + 6 * DAY)  # past the 3 working days: overdue (the session has expired too)
+    hub.set_time(hub.now + 8 * DAY)  # contacted in time, but past the 5 working days to rectify (整改): overdue
     page.reload()
     log_in(page, hub)
     page.click("#tabs button[data-view=followups]")

@@ -141,7 +141,7 @@ class Accounts:
     def set_disabled(self, actor, name, disabled):
         def change(c, row):
             if disabled and name == actor.name:
-                raise HallError(422, "bad_field", field="name", why="不能停用自己")
+                raise HallError(422, "bad_field", field="name", why=("不能停用自己", "you cannot disable yourself"))
             c.execute("UPDATE users SET disabled=? WHERE name=?", (1 if disabled else 0, name))
             if disabled:  # a disabled clerk no longer staffs a window
                 c.execute("DELETE FROM sessions WHERE user=?", (name,))

@@ -83,9 +83,9 @@ def check_pin_rule(role, pin, rules):
 def add_user_in(db, name, role, pin, now, departments=(), rules=None):
     """Inside a transaction: a new user, its PIN (checked against the hall's rule) only as a salted hash."""
     if role not in ROLES:
-        raise HallError(422, "bad_field", field="role", why=f"须为 {'/'.join(ROLES)}")
+        raise HallError(422, "bad_field", field="role", why=(f"须为 {'/'.join(ROLES)}", f"must be one of {'/'.join(ROLES)}"))
     if not name or len(name) > 64:
-        raise HallError(422, "bad_field", field="name", why="须为 1 到 64 个字符")
+        raise HallError(422, "bad_field", field="name", why=("须为 1 到 64 个字符", "must be 1 to 64 characters"))
     check_pin_rule(role, pin, rules)
     salt, digest = hash_pin(pin)
     if db.execute("SELECT 1 FROM users WHERE name=?", (name,)).fetchone():

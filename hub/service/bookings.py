@@ -122,7 +122,7 @@ class Bookings:
         matter = self.bookable(matter_id)
         name, phone = (name or "").strip(), normal_phone(phone or "")
         if not name or len(name) > 32:
-            raise BookingError(422, "bad_field", field="name", why="须为 1 到 32 个字")
+            raise BookingError(422, "bad_field", field="name", why=("须为 1 到 32 个字", "must be 1 to 32 characters"))
         if not _PHONE.match(phone):
             raise BookingError(422, "bad_phone")
         start = self._slot_start(start_text, matter)
@@ -172,10 +172,10 @@ class Bookings:
     def add_blackout(self, first_text, last_text, reason, actor):
         first, last = _day(first_text, "from"), _day(last_text, "to")
         if last < first:
-            raise BookingError(422, "bad_field", field="to", why="不能早于开始日期")
+            raise BookingError(422, "bad_field", field="to", why=("不能早于开始日期", "must not be before the first day"))
         reason = (reason or "").strip()
         if not reason or len(reason) > 200:
-            raise BookingError(422, "bad_field", field="reason", why="须写明原因 (200 字以内)")
+            raise BookingError(422, "bad_field", field="reason", why=("须写明原因 (200 字以内)", "give the reason (at most 200 characters)"))
 
         def work(c):
             cur = c.execute("INSERT INTO blackouts (first, last, reason, user, created_at) VALUES (?,?,?,?,?)",
@@ -287,7 +287,7 @@ class Bookings:
         except ValueError:
             start_dt = None
         if start_dt is None:
-            raise BookingError(422, "bad_field", field="start", why="须为时段开始时间, 如 2026-12-08T09:00:00+08:00")
+            raise BookingError(422, "bad_field", field="start", why=("须为时段开始时间, 如 2026-12-08T09:00:00+08:00", "must be a slot's start, e.g. 2026-12-08T09:00:00+08:00"))
         if start_dt.tzinfo is None:
             start_dt = start_dt.replace(tzinfo=ZoneInfo(self.hall.timezone))
         start = start_dt.timestamp()
@@ -341,7 +341,7 @@ def _day(text, field):
             return date.fromisoformat(text)
     except ValueError:
         pass
-    raise BookingError(422, "bad_field", field=field, why="须为日期 YYYY-MM-DD")
+    raise BookingError(422, "bad_field", field=field, why=("须为日期 YYYY-MM-DD", "must be a date YYYY-MM-DD"))
 
 
 def _clock(ts, tz):

@@ -159,7 +159,7 @@ class Cases:
             states = STATE_GROUPS.get(state) or tuple(state.split(","))
             unknown = [s for s in states if s not in rules.STATES]
             if unknown:
-                raise HallError(400, "bad_field", field="state", why="须为 " + "/".join(rules.STATES + ("open",)))
+                raise HallError(400, "bad_field", field="state", why=("须为 " + "/".join(rules.STATES + ("open",)), "must be " + "/".join(rules.STATES + ("open",))))
             clauses.append(f"state IN ({','.join('?' * len(states))})")
             params += list(states)
         if department:

@@ -81,7 +81,7 @@ class Followups:
     def act(self, followup_id, action, note, actor):
         permit(actor, lambda a: a.is_manager)
         if action not in FOLLOWUP_MOVES:
-            raise HallError(422, "bad_field", field="action", why="须为 contact/rectify/close/appeal")
+            raise HallError(422, "bad_field", field="action", why=("须为 contact/rectify/close/appeal", "must be contact/rectify/close/appeal"))
         if not isinstance(note, str) or not note.strip():
             raise HallError(422, "missing_field", field="note")
         sources, target = FOLLOWUP_MOVES[action]
@@ -92,7 +92,7 @@ class Followups:
                 raise HallError(404, "unknown_ticket", id=followup_id)
             if row["state"] not in sources:
                 raise HallError(409, "bad_field", field="action",
-                                why=f"回访当前为 {row['state']}, 不能执行 {action}")
+                                why=(f"回访当前为 {row['state']}, 不能执行 {action}", f"the follow-up is {row['state']}: {action} is not possible"))
             history = json.loads(row["history"]) + [{"at": iso(c.now, self.hall.timezone), "action": action,
                                                      "user": actor.audit_name, "note": note.strip()[:2000]}]
             c.execute("UPDATE followups SET state=?, history=? WHERE id=?",

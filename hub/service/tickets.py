@@ -83,7 +83,7 @@ class Tickets:
         if situation is not None and matter.situation(situation) is None:
             raise HallError(422, "unknown_situation", matter=matter.id, id=situation)
         if priority not in rules.PRIORITIES:
-            raise HallError(422, "bad_field", field="priority", why="须为 normal/green/appointment/help")
+            raise HallError(422, "bad_field", field="priority", why=("须为 normal/green/appointment/help", "must be normal/green/appointment/help"))
         if priority != "normal" and not (actor and actor.is_staff):
             raise HallError(403, "green_needs_staff")
         self.check_open()
@@ -121,7 +121,7 @@ class Tickets:
         for w in self.hall.windows:
             if w.kind == "help" and w.profile:
                 return next(iter(w.profile))
-        raise HallError(422, "bad_field", field="priority", why="本大厅没有帮办代办窗口")
+        raise HallError(422, "bad_field", field="priority", why=("本大厅没有帮办代办窗口", "this hall has no help window"))
 
     def cancel(self, ticket_id, actor, token=None):
         def work(c):

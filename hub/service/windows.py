@@ -260,7 +260,7 @@ class Windows:
             if self.hall.queue(q) is None:
                 raise HallError(422, "unknown_queue", id=q)
             if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0 < weight <= 100:
-                raise HallError(422, "bad_field", field=f"profile.{q}", why="权重须为 0 到 100 之间的正数")
+                raise HallError(422, "bad_field", field=f"profile.{q}", why=("权重须为 0 到 100 之间的正数", "a weight is a number above 0 and at most 100"))
         return self._set_state(window_id, actor, None, "profile", profile={q: float(w) for q, w in profile.items()})
 
     def staff_in(self, c, window_id, clerk):
