@@ -137,3 +137,37 @@ def test_killing_a_reader_loses_no_acknowledged_ticket(hub):
     assert len(set(numbers)) == 16 and sorted(int(n[1:]) for n in numbers) == list(range(1, 17))
     waiting = requests.get(direct(rows[2]) + "/api/queues", timeout=10).json()
     assert sum(q["waiting"] for q in waiting) == 16
+
+
+def test_without_redis_url_the_hub_runs_its_own_redis_server_and_stops_it(tmp_path, template_db):
+    hub = HubProcess(tmp_path, template_db=template_db, extra=["--workers", "2"]).start(timeout=90)
+    try:
+        rows = wait_for_workers(hub, count=2)
+        url = table(hub)["redis"]
+        assert redis.Redis.from_url(url).ping()
+        assert take(direct(rows[1]))["number"] == "A001"
+    finally:
+        hub.stop()
+    with pytest.raises(redis.RedisError):
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    assert (tmp_path / "redis.log").exists()  # its files beside the database
+
+
+def test_a_reader_answers_503_in_the_clients_language_while_the_writer_is_away():
+    import io
+    from hub.web.workers import Forwarder
+    local = []
+    front = Forwarder(lambda environ, start: local.append(environ["REQUEST_METHOD"]) or [b"local"],
+                      free_port(), "s3cret", max_body=1000)  # nothing listens on the writer's port
+    answers = {}
+
+    def start(status, headers):
+        answers["status"] = status
+
+    environ = {"REQUEST_METHOD": "POST", "PATH_INFO": "/api/tickets", "CONTENT_LENGTH": "2",
+               "CONTENT_TYPE": "application/json", "wsgi.input": io.BytesIO(b"{}"), "REMOTE_ADDR": "10.0.0.5",
+               "HTTP_ACCEPT_LANGUAGE": "en"}
+    body = json.loads(b"".join(front(environ, start)))
+    assert answers["status"].startswith("503") and body["error"]["code"] == "writer_unavailable"
+    assert "unavailable" in body["error"]["message"]
+    assert front(dict(environ, REQUEST_METHOD="GET"), start) == [b"local"] and local == ["GET"]
