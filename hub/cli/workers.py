@@ -39,6 +39,11 @@ def bind(host, port, backlog=1024):
     return sock
 
 
+def _die_with_parent():
+    import ctypes
+    ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG: nothing outlives a killed parent
+
+
 class PrivateRedis:
     """Debian's redis-server on a loopback port, its files under the database's directory."""
 
@@ -51,7 +56,8 @@ class PrivateRedis:
         log = open(Path(workdir) / "redis.log", "ab")
         self.proc = subprocess.Popen(
             ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no",
-             "--dir", str(workdir), "--protected-mode", "yes"], stdout=log, stderr=subprocess.STDOUT)
+             "--dir", str(workdir), "--protected-mode", "yes"], stdout=log, stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent)
         log.close()
         deadline = time.monotonic() + 10
         while True:
@@ -72,11 +78,6 @@ class PrivateRedis:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-
-
-def _die_with_parent():
-    import ctypes
-    ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG: no orphaned worker holds the port
 
 
 class Workers:
