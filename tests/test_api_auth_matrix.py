@@ -62,6 +62,7 @@ WHO = {  # "METHOD /api/rule": who may
     "POST /api/appointments/<booking_id>/cancel": ANYONE, "GET /api/appointments/blackouts": ANYONE,
     "POST /api/appointments/blackouts": MANAGERS, "POST /api/appointments/blackouts/<blackout_id>/remove": MANAGERS,
     "POST /api/ratings/<ticket_id>/appeal": STAFF, "POST /api/ratings/<ticket_id>/appeal/decide": MANAGERS,
+    "GET /api/ratings/mine": {"other_clerk", "clerk"},
 }
 # a case is not shown to who may not see it: the refusal is its 404, as for a case that does not exist
 HIDDEN = "/api/cases/<case_id>"

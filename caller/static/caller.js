@@ -64,6 +64,7 @@ function onEvent(name, data) {
     refreshStats();
   }
   if (mine && (name === "ticket.finished" || name === "ticket.no_show")) refreshStats();
+  if (mine && name === "rating.appeal_decided") CallerAppeals.refresh();
   if (mine && data.call) S.calls = [data.call, ...S.calls.filter((c) => c.event_id !== data.call.event_id)].slice(0, 8);
   render();
 }
@@ -188,6 +189,7 @@ function renderButtons(w, t) {
 }
 
 async function refreshStats() {
+  CallerAppeals.refresh();
   try {
     const s = await HQ.api("GET", "/api/clerk/today");
     $("stats-date").textContent = s.date;

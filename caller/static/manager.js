@@ -6,7 +6,7 @@ const M = { me: null, windows: {}, windowOrder: [], queues: [], alerts: [], view
 const $ = (id) => document.getElementById(id);
 const KIND_SHORT = { comprehensive: "综合", professional: "专业", tidal: "潮汐", output: "出件", help: "帮办",
                      consult: "咨询", complaint: "投诉" };
-const VIEWS = ["live", "reports", "followups", "devices", "users", "audit", "ops"];
+const VIEWS = ["live", "reports", "followups", "bookings", "devices", "users", "audit", "ops"];
 
 // ---- login and tabs --------------------------------------------------------------
 function enter(me) {
@@ -35,6 +35,7 @@ function showView(name) {
   if (name === "users") Admin.users();
   if (name === "audit") Admin.audit();
   if (name === "ops") Ops.load();
+  if (name === "bookings") Bookings.load();
 }
 
 // ---- live state --------------------------------------------------------------------
@@ -68,7 +69,7 @@ function onEvent(name, data) {
     HQ.toast(`${data.ticket.number} 在 ${data.window.number} 号窗口收到差评 (${data.score} 分), 已生成回访`, "error");
     Admin.followups(true);
   }
-  if (name === "followup.changed") Admin.followups(true);
+  if (name === "followup.changed" || name.startsWith("rating.appeal")) Admin.followups(true);
   Ops.onEvent(name);
   if (name.startsWith("ticket.") && !todayTimer) todayTimer = setTimeout(refreshToday, 4000);
   renderLive();

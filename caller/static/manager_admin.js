@@ -4,6 +4,7 @@
 const Admin = (() => {
   const FOLLOWUP_STATES = { open: ["待回访", "bad"], contacted: ["已回访", "warn"], rectified: ["已整改", "called"],
                             appealed: ["申诉中", "serving"], closed: ["已关闭", "off"] };
+  const APPEAL_STATES = { pending: ["待审核", "warn"], upheld: ["申诉成立", "ok"], rejected: ["申诉不成立", "off"] };
   const FOLLOWUP_ACTIONS = {  // action -> [button, dialog title, help]
     contact: ["回访", "记录回访", "与群众联系的情况 (时间、方式、群众意见)"],
     rectify: ["整改", "记录整改", "整改措施与结果"],
@@ -76,16 +77,19 @@ const Admin = (() => {
 
   function renderFollowups() {
     const rows = followupRows.filter((f) => followupFilter === "all" || (followupFilter === "overdue" ? f.overdue : f.state !== "closed"));
-    const head = HQ.h("tr", {}, ...["号票", "事项", "窗口 / 人员", "评价", "状态", "整改期限", "经过", "操作"].map((h) => HQ.h("th", {}, h)));
+    const head = HQ.h("tr", {}, ...["号票", "事项", "窗口 / 人员", "评价", "状态", "回访 / 整改期限", "申诉", "经过", "操作"].map((h) => HQ.h("th", {}, h)));
     const body = rows.map((f) => {
       const [stateName, tone] = FOLLOWUP_STATES[f.state] || [f.state, "off"];
       return HQ.h("tr", { class: f.overdue ? "overdue" : "", "data-followup": f.id },
         HQ.h("td", {}, HQ.h("b", {}, f.ticket.number)),
         HQ.h("td", {}, matterNames[f.ticket.matter] || f.ticket.matter),
         HQ.h("td", {}, `${windowName(f.ticket.window)} · ${f.ticket.clerk || "—"}`),
-        HQ.h("td", {}, HQ.h("span", { class: "tag red" }, `${f.score} 分 ${SCORE_NAMES[f.score]}`)),
+        HQ.h("td", {}, HQ.h("span", { class: "tag red" }, `${f.score} 分 ${SCORE_NAMES[f.score]}`),
+          f.reasons.length ? HQ.h("div", { class: "muted" }, f.reasons.join("、")) : null),
         HQ.h("td", {}, HQ.h("span", { class: "pill " + tone }, stateName)),
-        HQ.h("td", {}, f.deadline, f.overdue ? HQ.h("span", { class: "tag red", style: "margin-left:6px" }, "已超期") : null),
+        HQ.h("td", { class: "deadlines" }, HQ.h("div", {}, `回访 ${f.deadline}`), HQ.h("div", {}, `整改 ${f.rectify_deadline}`),
+          f.overdue ? HQ.h("span", { class: "tag red" }, "已超期") : null),
+        HQ.h("td", { class: "appeal-cell" }, appealCell(f)),
         HQ.h("td", {}, HQ.h("ul", { class: "history" }, f.history.map((h) =>
           HQ.h("li", {}, `${h.at.slice(5, 10)} ${HQ.hhmm(h.at)} ${h.user === "system" ? "系统" : h.user}: ${h.note || h.action}`)))),
         HQ.h("td", { class: "actions-cell" }, (NEXT[f.state] || []).map((action) => HQ.h("button",
@@ -93,7 +97,31 @@ const Admin = (() => {
             onclick: () => followupAction(f, action) }, FOLLOWUP_ACTIONS[action][0]))));
     });
     $("followups").replaceChildren(HQ.h("thead", {}, head), HQ.h("tbody", {}, body.length ? body
-      : [HQ.h("tr", {}, HQ.h("td", { colspan: 8, class: "muted" }, "没有需要处理的差评回访"))]));
+      : [HQ.h("tr", {}, HQ.h("td", { colspan: 9, class: "muted" }, "没有需要处理的差评回访"))]));
+  }
+
+  /* 申诉: the clerk's reason; a pending one is upheld or rejected here (with a note). */
+  function appealCell(f) {
+    if (!f.appeal) return "—";
+    const [name, tone] = APPEAL_STATES[f.appeal] || [f.appeal, "off"];
+    return [HQ.h("span", { class: "pill " + tone }, name), HQ.h("div", { class: "muted" }, f.appeal_reason || ""),
+      f.appeal === "pending" ? HQ.h("div", { class: "appeal-actions" },
+        HQ.h("button", { class: "btn small primary", type: "button", "data-decide": "uphold",
+                         onclick: () => decide(f, "uphold") }, "申诉成立"),
+        HQ.h("button", { class: "btn small", type: "button", "data-decide": "reject",
+                         onclick: () => decide(f, "reject") }, "驳回")) : null];
+  }
+
+  async function decide(f, decision) {
+    const title = decision === "uphold" ? "申诉成立" : "驳回申诉";
+    const note = await ask({ title: `${title} · ${f.ticket.number}`, label: "说明",
+                             help: decision === "uphold" ? "成立后该差评不计入该人员和窗口的满意度, 并推送到好差评平台" : "" });
+    if (!note) return;
+    try {
+      await HQ.api("POST", `/api/ratings/${f.ticket.id}/appeal/decide`, { decision, note });
+      HQ.toast(`${f.ticket.number} ${title}`, "ok");
+      followups(true);
+    } catch (err) { HQ.toast(err.message, "error"); }
   }
 
   function windowName(id) {

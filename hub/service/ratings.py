@@ -65,8 +65,9 @@ class Followups:
     def list(self, state=None):
         today = hall_date(self.clock.now(), self.hall.timezone)
         rows = self.store.query(
-            "SELECT f.*, t.number, t.matter, t.window, t.clerk FROM followups f "
-            "JOIN tickets t ON t.id = f.ticket_id ORDER BY f.deadline, f.id")
+            "SELECT f.*, t.number, t.matter, t.window, t.clerk, r.appeal, r.appeal_reason, r.reasons FROM followups f "
+            "JOIN tickets t ON t.id = f.ticket_id LEFT JOIN ratings r ON r.ticket_id = f.ticket_id"
+            " ORDER BY f.deadline, f.id")
         out = []
         for r in rows:
             if state and r["state"] != state:
@@ -75,7 +76,9 @@ class Followups:
                                                   "matter": r["matter"], "window": r["window"], "clerk": r["clerk"]},
                         "score": r["score"], "state": r["state"], "opened_at": iso(r["opened_at"], self.hall.timezone),
                         "deadline": r["deadline"], "rectify_deadline": r["rectify_deadline"],
-                        "overdue": _overdue(r, today), "history": json.loads(r["history"])})
+                        "overdue": _overdue(r, today), "history": json.loads(r["history"]),
+                        "reasons": json.loads(r["reasons"] or "[]"), "appeal": r["appeal"],
+                        "appeal_reason": r["appeal_reason"]})
         return out
 
     def act(self, followup_id, action, note, actor):
@@ -223,6 +226,20 @@ class Ratings:
             return {"ticket_id": ticket_id, "appeal": "pending", "reason": reason}
 
         return self.changes.run(work)
+
+    def mine(self, actor):
+        """The 差评 (1 or 2) of the clerk's own service today, with reasons and appeal state: the caller
+        console's list, from which the clerk appeals."""
+        today = hall_date(self.clock.now(), self.hall.timezone)
+        rows = self.store.query(
+            "SELECT r.*, t.number, t.matter FROM ratings r JOIN tickets t ON t.id = r.ticket_id"
+            " WHERE r.clerk=? AND r.score<=2 AND t.day=? ORDER BY r.at DESC", (actor.name, today))
+        names = {m.id: m.name for m in self.hall.matters}
+        return {"date": today, "ratings": [
+            {"ticket_id": r["ticket_id"], "number": r["number"], "matter": r["matter"],
+             "matter_name": names.get(r["matter"], r["matter"]), "score": r["score"],
+             "at": iso(r["at"], self.hall.timezone), "source": r["source"], "reasons": json.loads(r["reasons"] or "[]"),
+             "appeal": r["appeal"], "appeal_reason": r["appeal_reason"]} for r in rows]}
 
     def decide_appeal(self, ticket_id, uphold, note, actor):
         """The manager's decision: an upheld appeal leaves the clerk's and window's figures."""

@@ -5,13 +5,18 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
-from hub.web.http import actor, idempotent, require_manager, require_staff, service
+from hub.web.http import actor, idempotent, require, require_manager, require_staff, service
 from hub.web.models.appointments import (Appeal, AppealBody, BlackoutBody, BlackoutMade, BlackoutPath, Blackouts,
                                          BookableMatters, BookBody, Booked, Booking, BookingPath, CodeBody,
-                                         CodePath, DayBookings, DayQuery, DecideBody, RatingPath, Slots, SlotsQuery)
+                                         CodePath, DayBookings, DayQuery, DecideBody, MyRatings, RatingPath, Slots,
+                                         SlotsQuery)
 from hub.web.typed import typed
 
 api = Blueprint("appointments", __name__, url_prefix="/api")
+
+
+def require_clerk():
+    return require(lambda a: a.is_staff and a.role == "clerk")
 
 
 @api.get("/appointments/matters")
@@ -73,6 +78,14 @@ def add_blackout(json: BlackoutBody):
 def remove_blackout(path: BlackoutPath):
     who = require_manager()
     return jsonify(service().bookings.remove_blackout(path.blackout_id, who))
+
+
+@api.get("/ratings/mine")
+@typed(answers={200: MyRatings})
+def my_ratings():
+    """The clerk's own 差评 today (reasons, appeal state): what the caller console appeals from."""
+    who = require_clerk()
+    return jsonify(service().ratings.mine(who))
 
 
 @api.post("/ratings/<ticket_id>/appeal")

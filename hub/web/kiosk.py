@@ -41,6 +41,7 @@ def kiosk_config(query: PrinterQuery):
         "idle_seconds": IDLE_SECONDS,
         "green_reasons": [{"value": v, "label": zh, "label_en": en} for v, zh, en in GREEN_REASONS],
         "queues": [{"id": q.id, "name": q.name, "name_en": q.name_en} for q in hall.queues],
+        "rating_reasons": list(hall.ratings.reasons),  # 差评 reasons offered after a rating of 1 or 2
         "printer": printer_state(svc, query.printer),
     })
 

@@ -7,7 +7,8 @@
   const h = HQ.h;
   const $ = (id) => document.getElementById(id);
   const token = document.body.dataset.token;
-  const P = (window.Phone = Object.assign(window.Phone || {}, { ticket: null, live: null, lastStatus: null }));
+  const P = (window.Phone = Object.assign(window.Phone || {}, { ticket: null, live: null, lastStatus: null,
+                                                                 reasons: [], pending: null }));
   const ACTIVE = ["waiting", "called", "serving"];
   const SCORES = [5, 4, 3, 2, 1];
 
@@ -98,17 +99,34 @@
     }
     HQ.fill($("rating-buttons"), SCORES.map((score) => h("button", {
       type: "button", class: "rate rate-" + score, dataset: { score },
-      onclick: () => rate(score),
+      "aria-pressed": String(!!P.pending && P.pending.score === score), onclick: () => rate(score),
     }, h("span", { class: "stars", "aria-hidden": "true" }, "★".repeat(score) + "☆".repeat(5 - score)),
       h("b", {}, HQ.t("rating_" + score)))));
+    renderReasons();
   }
 
-  async function rate(score) {
+  /* A rating of 1 or 2 (差评) asks first for its reasons, from the hall's list ([ratings] reasons). */
+  function rate(score) {
+    if (score > 2 || !P.reasons.length) { send(score, []); return; }
+    P.pending = { score, chosen: new Set() };
+    render();
+  }
+  function renderReasons() {
+    const p = P.pending;
+    $("reasons-box").hidden = !p || $("rating").hidden;
+    HQ.fill($("reason-buttons"), p ? P.reasons.map((r) => h("button", {
+      type: "button", class: "reason", "aria-pressed": String(p.chosen.has(r)), dataset: { reason: r },
+      onclick: () => { if (!p.chosen.delete(r)) p.chosen.add(r); renderReasons(); },
+    }, r)) : []);
+  }
+  async function send(score, reasons) {
     const t = P.ticket;
-    const res = await HQ.request("POST", `/api/tickets/${t.id}/rating`, { score, token });
+    const res = await HQ.request("POST", `/api/tickets/${t.id}/rating`, { score, token, reasons });
     if (!res.ok) showError(res.message);
+    else P.pending = null;
     load();
   }
+  $("rate-send").addEventListener("click", () => send(P.pending.score, Array.from(P.pending.chosen)));
 
   $("cancel").addEventListener("click", () => $("dlg-cancel").showModal());
   $("cancel-keep").addEventListener("click", () => $("dlg-cancel").close());
@@ -142,5 +160,6 @@
       else if (P.ticket.status === "waiting") loadLater(); // someone ahead moved: people ahead and ETA change
     },
   });
+  HQ.request("GET", "/api/kiosk/config").then((res) => { if (res.ok) P.reasons = res.data.rating_reasons || []; });
   load();
 })();

@@ -121,6 +121,23 @@ class Blackouts(Answer):
     blackouts: list[dict]
 
 
+class MyRating(Answer):
+    ticket_id: int
+    number: str
+    matter: str
+    matter_name: str
+    score: int
+    at: str
+    reasons: list[str]
+    appeal: Optional[str]
+    appeal_reason: Optional[str]
+
+
+class MyRatings(Answer):
+    date: str
+    ratings: list[MyRating]
+
+
 class Appeal(Answer):
     ticket_id: int
     appeal: Optional[str]

@@ -106,6 +106,7 @@ class KioskConfig(Answer):
     idle_seconds: int
     green_reasons: list[dict]
     queues: list[dict]
+    rating_reasons: list[str]
     printer: PrinterState
 
 
