@@ -131,6 +131,10 @@ def test_an_appointment_waits_its_turn_before_its_slot_and_goes_first_at_it(hall
     hall.set_time(T0 + 91 * MIN)  # 10:31
     called = hall.post("/api/windows/w1/call-next", token=clerk).json()["ticket"]
     assert called["number"] == appointment["number"] != newer["number"]
+    report = hall.get("/api/reports/daily?date=2026-11-26", token=hall.login("manager", "2222")).json()
+    figures = report["appointments"]
+    assert (figures["bookings"], figures["checked_in"], figures["no_shows"], figures["no_show_rate"]) == (1, 1, 0, 0)
+    assert figures["wait_after_slot_min"] == {"mean": 1.0, "p90": 1.0, "count": 1}  # slot 10:30, called 10:31
 
 
 def test_the_green_channel_still_goes_before_a_due_appointment(hall):

@@ -1,6 +1,7 @@
 """The pure rules of appointments: slots from the hall's calendar, refusals, check-in timing, no-show blocking."""
 from __future__ import annotations
 
+import random
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -77,3 +78,22 @@ def test_two_no_shows_within_the_block_period_block_booking_until_30_days_after_
 def test_phones_and_names_are_masked_for_display():
     assert slots.mask_phone("13812345678") == "138****5678"
     assert slots.mask_name("张三") == "张*" and slots.mask_name("欧阳小明") == "欧**明"
+
+
+def test_the_forecast_lets_a_booked_appointment_go_first_at_its_slot():
+    from hub.rules import eta
+    from hub.rules.routing import Candidate
+
+    now = at("2026-12-08T09:00")
+    window = [eta.Server("w1", {"A": 1.0}, free_at=now)]
+    waiting = [Candidate(1, "A", since=now - 600), Candidate(2, "A", since=now - 300), Candidate(3, "A", since=now - 60)]
+    ten_minutes = lambda c: 600.0  # noqa: E731
+    plain = eta.forecast(window, waiting, ten_minutes, now)
+    assert [plain[i] - now for i in (1, 2, 3)] == [0, 600, 1200]
+    booked = Candidate(eta.BOOKED_ID - 7, "A", since=now + 600, priority="appointment", due_at=now + 600)
+    counted = eta.forecast(window, waiting + [booked], ten_minutes, now)
+    assert counted[booked.id] - now == 600  # called at its slot, ahead of tickets that waited longer
+    assert [counted[i] - now for i in (1, 2, 3)] == [0, 1200, 1800]  # so they wait ten minutes more
+    runs = eta.forecast_runs(window, waiting + [booked], lambda c, r: 600.0, lambda s, r: now, now, 5,
+                             random.Random(1))
+    assert [runs[i][0] - now for i in (1, 2, 3)] == [0, 1200, 1800] and booked.id not in runs

@@ -164,3 +164,24 @@ def test_a_bad_ratings_follow_up_has_its_two_deadlines_and_is_overdue_after_the_
     hall.advance(6 * 86400)  # Wednesday 12-02: the 回访 deadline passed with nobody called back
     [f] = hall.get("/api/followups", token=hall.login("manager", "2222")).json()
     assert f["overdue"]
+
+
+def test_where_the_hall_says_so_a_ticket_left_unrated_counts_as_the_default_level_marked(hub_factory, tmp_path,
+                                                                                          platform):
+    text = demo_hall_path().read_text(encoding="utf-8").replace("http://127.0.0.1:8091/api/ratings",
+                                                                platform + "/api/ratings")
+    path = tmp_path / "default-hall.toml"
+    path.write_text(text.replace("default_after_days = 0", "default_after_days = 2"), encoding="utf-8")
+    hall = hub_factory(name="defaults", config=path).start()
+    clerk = hall.login("clerk1", "1111", window="w1")
+    rated, unrated = served(hall, clerk), served(hall, clerk)
+    rate(hall, rated, 4)
+    hall.advance(3 * 86400)  # three days on, the hub restarted: it fills in the defaults at start
+    hall.stop()
+    hall.start()
+    manager = hall.login("manager", "2222")
+    totals = hall.get("/api/reports/daily?date=2026-11-26", token=manager).json()["totals"]
+    assert (totals["ratings"]["5"], totals["ratings"]["4"], totals["defaulted"]) == (1, 1, 1)
+    assert wait_for(lambda: any(m["defaulted"] for m in received(platform)), timeout=20)
+    [default] = [m for m in received(platform) if m["defaulted"]]
+    assert (default["ticket_number"], default["score"], default["channel"]) == (unrated["number"], 5, "default")

@@ -15,7 +15,13 @@ from dataclasses import dataclass
 from hub.rules.routing import Candidate, next_ticket, queue_order_key, score
 
 PHANTOM_ID = -1
-FUTURE_ID = -1_000_000  # tickets still to come in forecast_runs have ids at or below this
+FUTURE_ID = -1_000_000  # tickets still to come (arrivals, booked appointments) have ids at or below this
+BOOKED_ID = -500_000_000  # booked appointments not yet checked in: ids at or below this
+
+
+def booked(candidate):
+    """A booked appointment still to come: it waits in its queue's line of due appointments."""
+    return candidate.id <= BOOKED_ID
 
 
 @dataclass(frozen=True)
@@ -32,7 +38,7 @@ def forecast(servers, candidates, service_seconds, now):
 
     `service_seconds(candidate)` gives the expected service time of a ticket.
     """
-    lines = _lines(candidates, now)  # queue or ("window", id) -> candidates in call order
+    lines = _lines(candidates, now)  # queue, ("due", queue) or ("window", id) -> candidates in call order
     position = defaultdict(int)
 
     heap = [(max(s.free_at, now), i) for i, s in enumerate(servers)]
@@ -41,15 +47,21 @@ def forecast(servers, candidates, service_seconds, now):
     while heap:
         t, i = heapq.heappop(heap)
         server = servers[i]
-        keys = [q for q in server.profile] + [("window", server.window_id)]
-        heads = {}
+        keys = [q for q in server.profile] + [("due", q) for q in server.profile] + [("window", server.window_id)]
+        heads, soonest = {}, None
         for key in keys:
             line = lines.get(key)
             if line and position[key] < len(line):
-                heads[line[position[key]].id] = key
+                head = line[position[key]]
+                if head.id <= FUTURE_ID and head.since > t:  # a booked appointment still to come
+                    soonest = head.since if soonest is None else min(soonest, head.since)
+                    continue
+                heads[head.id] = key
         by_id = {lines[k][position[k]].id: lines[k][position[k]] for k in heads.values()}
         chosen = next_ticket(server.profile, by_id.values(), t, server.window_id)
         if chosen is None:
+            if soonest is not None:
+                heapq.heappush(heap, (soonest, i))
             continue  # nothing left that this window may serve
         position[heads[chosen.id]] += 1
         starts[chosen.id] = t
@@ -61,7 +73,7 @@ def _lines(candidates, now):
     """The candidates by line (queue, or ("window", id) for transfers), each in call order."""
     lines = defaultdict(list)
     for c in candidates:
-        lines[("window", c.target_window) if c.target_window else c.queue].append(c)
+        lines[("window", c.target_window) if c.target_window else ("due", c.queue) if booked(c) else c.queue].append(c)
     for line in lines.values():
         line.sort(key=lambda c: queue_order_key(c, now))
     return lines
@@ -85,7 +97,7 @@ def forecast_runs(servers, candidates, draw, free_draw, now, runs, rng, arrivals
     base = [lines[k] for k in keys]
     served_by = []
     for s in servers:
-        mine = [index[q] for q, w in s.profile.items() if w > 0 and q in index]
+        mine = [index[k] for q, w in s.profile.items() if w > 0 for k in (q, ("due", q)) if k in index]
         if ("window", s.window_id) in index:
             mine.append(index[("window", s.window_id)])
         served_by.append(mine)

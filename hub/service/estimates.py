@@ -34,6 +34,7 @@ RATE_SECONDS = 1800.0  # arrivals still to come are drawn at each queue's rate o
 HORIZON_SECONDS = 1800.0  # for at most this long ahead,
 FUTURE_LIMIT = 100  # and at most about this many a run (a burst's rate would otherwise swamp the runs)
 MIN_REMAINING = 30.0  # seconds a held ticket is assumed to still take at least
+BOOKED_HORIZON_S = 3 * 3600  # booked appointments this far ahead count in the waits
 FRESH_LIMIT = 150  # up to this many waiting tickets, every change gets a fresh forecast
 FORECAST_INTERVAL = 0.5  # otherwise at most one forecast per this many seconds
 # routing.rank() in SQL, with the time as its one parameter
@@ -221,6 +222,7 @@ class Estimates(ServiceTimes):
         matter_of = {r["id"]: r["matter"] for r in rows}
         candidates = [candidate_of(r) for r in rows]
         candidates += [Candidate(id=pid, queue=q, since=now + 1e-6) for pid, q in phantoms.items()]
+        candidates += self._booked(now, matter_of)
 
         def service(c):
             m = matter_of.get(c.id)
@@ -233,6 +235,21 @@ class Estimates(ServiceTimes):
         horizon = max(starts.values(), default=now) - now
         return {"waits": waits, "new_ticket": new_ticket, "per_queue": per_queue, "phantoms": phantoms,
                 "range_of": lambda: self.ranges(servers, candidates, matter_of, now, self._rates(now), horizon)}
+
+    def _booked(self, now, matter_of):
+        """Booked appointments not yet checked in whose slots begin within BOOKED_HORIZON_S: they will be
+        called at their slot, ahead of normal tickets, so the waits of those count them."""
+        out = []
+        for r in self.store.query("SELECT id, matter, start FROM bookings WHERE state='booked' AND start < ?"
+                                  " AND end > ?", (now + BOOKED_HORIZON_S, now)):
+            matter = self.hall.matter(r["matter"])
+            if matter is None:
+                continue
+            cid = eta.BOOKED_ID - r["id"]
+            matter_of[cid] = matter.id
+            out.append(Candidate(id=cid, queue=matter.queue, since=max(now, r["start"]), priority="appointment",
+                                 due_at=r["start"]))
+        return out
 
     def _rates(self, now):
         """Tickets a second per queue over the last RATE_SECONDS."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from hub.rules.clock import hall_date, iso
 from hub.service import day_summary, reports
+from hub.service.booking_report import booking_figures
 from hub.service.case_reports import case_report
 
 TICKET_COLUMNS = ("id, day, queue, first_queue, matter, status, priority, first_issued_at, first_called_at, "
@@ -41,6 +42,16 @@ class Reports:
         with self.store.reading() as conn:
             return rating_marks(conn, first, last)
 
+    def _appointments(self, first, last):
+        """The bookings of the days first..last in figures (hub/service/booking_report.py)."""
+        with self.store.reading() as conn:
+            bookings = conn.execute("SELECT state, start, checked_in_at, ticket_id FROM bookings"
+                                    " WHERE day BETWEEN ? AND ?", (first, last)).fetchall()
+            called = {r[0]: r[1] for r in conn.execute(
+                "SELECT t.id, t.first_called_at FROM tickets t JOIN bookings b ON b.ticket_id = t.id"
+                " WHERE b.day BETWEEN ? AND ?", (first, last))}
+        return booking_figures(bookings, called)
+
     def _now(self):
         now = self.clock.now()
         return now, iso(now, self.hall.timezone)
@@ -50,13 +61,17 @@ class Reports:
 
     def daily(self, day):
         _, generated = self._now()
-        return reports.daily_report(self.hall, *self._rows(day, day), day, generated_at=generated,
-                                    marks=self._marks(day, day))
+        report = reports.daily_report(self.hall, *self._rows(day, day), day, generated_at=generated,
+                                      marks=self._marks(day, day))
+        report["appointments"] = self._appointments(day, day)
+        return report
 
     def range(self, first, last):
         _, generated = self._now()
-        return reports.range_report(self.hall, *self._rows(first, last), first, last, generated_at=generated,
-                                    marks=self._marks(first, last))
+        report = reports.range_report(self.hall, *self._rows(first, last), first, last, generated_at=generated,
+                                      marks=self._marks(first, last))
+        report["appointments"] = self._appointments(first, last)
+        return report
 
     def clerk_today(self, name):
         day = self.today()

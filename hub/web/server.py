@@ -72,10 +72,13 @@ class HallServer(WSGIServer):
         return super().handle(sock, address)
 
 
-def _every(seconds, fn, *args):
+def _every(seconds, fn, *args, at_start=False):
     def loop():
+        first = at_start
         while True:
-            gevent.sleep(seconds)
+            if not first:
+                gevent.sleep(seconds)
+            first = False
             try:
                 fn(*args)
             except Exception:  # the loop must outlive one bad turn; the error is logged
@@ -137,7 +140,8 @@ def serve(app, host, port, on_listen=None, watchdog=None, listeners=None, writer
     if writer:
         tasks += [_every(5, svc.ops.close_if_due, gevent.sleep), _every(15, svc.ops.mark_silent_devices),
                   _every(60, svc.supervision.check_alerts), _every(30, svc.bookings.mark_no_shows),
-                  _every(3600, svc.bookings.purge), _every(3600, svc.ratings.fill_defaults)]
+                  _every(3600, svc.bookings.purge, at_start=True),
+                  _every(3600, svc.ratings.fill_defaults, at_start=True)]
     if writer and svc.hall.platform.url:  # the 好差评 outbox, pushed from its own greenlet (hub/platform/link.py)
         tasks.append(_every(2, PlatformLink(svc.hall.platform, svc.outbox, svc.clock).push_due))
     uplink = app.extensions.get("hallq.uplink")
