@@ -34,6 +34,8 @@ def test_the_ops_tab_shows_health_the_day_the_backup_and_todays_figures(hub, pag
     expect(page.locator("#ops-backup")).to_contain_text("最近 14 份")
     expect(page.locator("#ops-backup")).to_contain_text("尚未备份过")
     expect(page.locator("#ops-storage")).to_contain_text("400 天")
+    expect(page.locator("#ops-platform-state")).to_have_text("已送达")  # the 好差评 outbox: nothing pending
+    expect(page.locator("#ops-platform-pending")).to_have_text("0")
 
     row = page.locator(f"#ops-days tr[data-day='{TODAY}']")
     expect(row).to_contain_text("进行中")

@@ -126,11 +126,11 @@ const Ops = (() => {
     if (!p || p.state === "off") return;
     const [label, tone] = PLATFORM_STATES[p.state] || [p.state, "warn"];
     $("ops-platform").replaceChildren(facts(
-      ["状态", HQ.el("span", { class: "pill " + tone, id: "ops-platform-state" }, label)],
-      ["待推送评价", HQ.el("strong", { id: "ops-platform-pending" }, String(p.pending))],
+      ["状态", HQ.h("span", { class: "pill " + tone, id: "ops-platform-state" }, label)],
+      ["待推送评价", HQ.h("strong", { id: "ops-platform-pending" }, String(p.pending))],
       p.oldest_pending_at ? ["最早一条已等", ago(Math.max(0, Date.now() / 1000 - p.oldest_pending_at))] : null,
-      p.last_error ? ["原因", HQ.el("span", { class: "bad-text" }, p.last_error)] : null,
-    ), ...(p.pending ? [HQ.el("p", { class: "county-warning" },
+      p.last_error ? ["原因", HQ.h("span", { class: "bad-text" }, p.last_error)] : null,
+    ), ...(p.pending ? [HQ.h("p", { class: "county-warning" },
       "评价保存在本机, 平台恢复后自动补推, 不会丢失")] : []));
   }
 
