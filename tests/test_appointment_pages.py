@@ -75,6 +75,8 @@ def type_code(page, code):
 def test_a_citizen_checks_in_at_the_kiosk_start_screen_and_refusals_are_said_in_words(hub, page):
     first, second = booked(hub), booked(hub, phone="13700000000")
     page.goto(hub.url + "/kiosk?key=" + KIOSK_KEY)
+    expect(page.locator("#common [data-matter=m03]")).to_be_visible()
+    shot(page, "kiosk-start-checkin.png")
     page.click("#checkin-open")
     expect(page.locator("#dlg-code")).to_be_visible()
     page.click("#code-go")
@@ -82,6 +84,7 @@ def test_a_citizen_checks_in_at_the_kiosk_start_screen_and_refusals_are_said_in_
     type_code(page, first["code"])
     page.click("#code-go")  # 09:00: the 10:00 slot's check-in opens at 09:30
     expect(page.locator("#code-error")).to_contain_text("预约签到 09:30 开始")
+    shot(page, "kiosk-checkin-early.png")
 
     hub.advance(45 * 60)
     page.click('#code-pad [data-key="clear"]')

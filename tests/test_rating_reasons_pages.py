@@ -45,6 +45,7 @@ def test_a_bad_rating_on_the_phone_takes_its_reasons_and_the_clerk_appeals_and_t
     page.click(f'#reason-buttons [data-reason="{REASONS[2]}"]')
     page.click(f'#reason-buttons [data-reason="{REASONS[2]}"]')  # a second press takes it back
     page.click(f'#reason-buttons [data-reason="{REASONS[1]}"]')
+    shot(page, "phone-reasons.png")
     page.click("#rate-send")
     expect(page.locator("#rated")).to_have_text("感谢您的评价：不满意")
     expect(page.locator("#reasons-box")).to_be_hidden()
