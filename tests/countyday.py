@@ -54,4 +54,4 @@ class HallDay:
 
 
 def token_of(day, ticket_id):
-    return day.store.query_one("SELECT token FROM tickets WHERE id=?", (ticket_id,))[0]
+    return day.svc.tickets.token_of(day.svc.tickets.get(ticket_id))

@@ -129,7 +129,7 @@ def test_backup_during_ticket_load_restores_the_same_tickets(hub_factory, tmp_pa
         stop.set()
         thread.join(30)
     hub.stop()
-    columns = "SELECT id, number, queue, status, token, issued_at FROM tickets ORDER BY id"
+    columns = "SELECT id, number, queue, status, token_hash, token_nonce, issued_at FROM tickets ORDER BY id"
     in_copy, in_hub = rows(copy, columns), rows(hub.db, columns)
     assert 0 < len(in_copy) <= len(in_hub) == len(issued)
     assert in_copy == in_hub[:len(in_copy)]

@@ -179,7 +179,7 @@ def test_summaries_by_hand_and_days_the_hub_missed(tmp_path):
     with store.transaction() as conn:
         days = ("2026-10-25", "2026-10-26", "2026-11-24", "2026-11-24", "2026-11-25", "2026-11-26")
         for n, day in enumerate(days, start=1):
-            conn.execute("INSERT INTO tickets (day, queue, seq, number, matter, priority, status, token, issued_at, "
+            conn.execute("INSERT INTO tickets (day, queue, seq, number, matter, priority, status, token_hash, issued_at, "
                          "first_issued_at, first_queue) VALUES (?, 'A', ?, ?, 'm03', 'normal', 'expired', ?, 0, 0, 'A')",
                          (day, n, f"A{n:03d}", f"token-{n:020d}"))
         today = day_summary.record(conn, "2026-11-26", 1795654800.0)

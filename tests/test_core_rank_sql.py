@@ -33,7 +33,7 @@ def waiting_line(specs):
     with store.transaction() as conn:
         for i, s in enumerate(specs, start=1):
             conn.execute(
-                "INSERT INTO tickets (day, queue, first_queue, seq, number, matter, priority, status, token,"
+                "INSERT INTO tickets (day, queue, first_queue, seq, number, matter, priority, status, token_hash,"
                 " issued_at, first_issued_at, due_at, target_window) VALUES (?,?,?,?,?,?,?, 'waiting', ?,?,?,?,?)",
                 ("2027-01-15", s["queue"], s["queue"], i, f"{s['queue']}{i:03d}", MATTER[s["queue"]], s["priority"],
                  f"token-{i:020d}", s["since"], s["since"], s["due"], WINDOW if s["transferred"] else None))

@@ -120,6 +120,8 @@ def _backup_once(db, now, target, run, daily):
         return fail(exc)
     backup.record_status(db, True, now, summary["path"], backup.describe(summary), daily=daily)
     print(f"已备份到 {summary['path']}（{summary['bytes'] // 1024} KB，{backup.describe(summary)}，完整性检查通过）")
+    if summary.get("token_key"):
+        print(f"号票密钥已一并备份到 {summary['path']}.token-key（与数据库一起保管）")
     for path in summary.get("removed", ()):
         print(f"已删除旧备份 {path}")
     return 0
@@ -144,6 +146,8 @@ def cmd_restore(args):
         return fail(exc)
     if result["previous"]:
         print(f"原数据库已另存为 {result['previous']}")
+    if not result["token_key"]:
+        print(f"警告：备份旁没有号票密钥文件 {args.file}.token-key：号票仍可扫码查询，但这些号票无法补打")
     print(f"已恢复到 {db}。现在可以启动 hub：sudo systemctl start hallq-hub")
     return 0
 

@@ -28,6 +28,8 @@ import re
 import time
 from pathlib import Path
 
+from hub.store import token_key
+
 from hub.store.backup import (BackupError, check_database, copy_database, read_status, record_status,  # noqa: F401
                               refuse_newer_schema, status_path, write_into)
 
@@ -152,6 +154,8 @@ def backup(db_path, dest_path):
         copy_database(db_path, tmp)
         summary = check_database(tmp)
         _fsync_file(tmp)
+        # the ticket-token key goes along (a reprint's QR code needs it), before the copy is named
+        summary["token_key"] = token_key.copy(db_path, dest_path)
         os.replace(tmp, dest_path)
         _fsync_dir(dest_dir)
     except OSError as exc:
@@ -195,6 +199,8 @@ def rotate(directory, keep):
         path = os.path.join(directory, name)
         os.unlink(path)
         removed.append(path)
+        if os.path.exists(token_key.path_of(path)):
+            os.unlink(token_key.path_of(path))
     return removed
 
 
@@ -229,6 +235,8 @@ def restore(backup_path, db_path, now=None):
             result["previous"] = keep
         write_into(backup_path, db_path)
         check_database(db_path)
+        # False: a backup without its key (older hallq): tickets still work, reprints of them are refused
+        result["token_key"] = token_key.copy(backup_path, db_path)
         give_to_directory_owner(db_path)
     return result
 
@@ -238,7 +246,7 @@ def give_to_directory_owner(db_path):
     if os.geteuid() != 0:
         return
     info = os.stat(os.path.dirname(os.path.abspath(db_path)))
-    for path in (db_path, lock_path(db_path), db_path + "-wal", db_path + "-shm"):
+    for path in (db_path, lock_path(db_path), db_path + "-wal", db_path + "-shm", token_key.path_of(db_path)):
         if os.path.exists(path):
             os.chown(path, info.st_uid, info.st_gid)
 

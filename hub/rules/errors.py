@@ -45,6 +45,9 @@ MESSAGES = {
     "no_queue_for_window": ("没有可分配给该窗口的队列", "No queue to give this window"),
     "hall_closed": ("现在不在办公时间 ({hours})", "The hall is closed now (hours: {hours})"),
     "bad_token": ("号票凭证无效", "Invalid ticket token"),
+    "token_not_kept": ("号票 {number} 在升级前签发, 其二维码无法重建, 不能补打; 原票仍可使用, 或请重新取号",
+                       "Ticket {number} was issued before an upgrade: its QR code cannot be rebuilt, so it cannot "
+                       "be reprinted; the original slip still works, or take a new ticket"),
     "nothing_to_rate": ("暂无评价业务", "Nothing to rate"),
     "already_rated": ("该号票已评价", "This ticket has already been rated"),
     "rating_expired": ("已超过评价时限", "The time for rating has passed"),

@@ -31,7 +31,8 @@ class Ticket:
     situation: str | None = None
     day: str = ""
     seq: int = 0
-    token: str = ""
+    token_hash: str = ""  # the token itself is never kept (hub/rules/ticket_tokens.py)
+    token_nonce: str | None = None  # None: issued before hashed tokens
     issued_at: float = 0.0  # when it entered its current queue
     first_issued_at: float = 0.0  # when the citizen took it: waits count from here
     called_at: float | None = None  # the latest call

@@ -16,7 +16,8 @@ from datetime import date
 
 from hub.rules.clock import hall_date, iso
 from hub.rules.errors import HallError
-from hub.service.views import materials_of, window_numbers
+from hub.service import ticket_rows
+from hub.service.views import materials_of, ticket_from_row, window_numbers
 from hub.rules import cases as rules
 from hub.service.case_errors import CaseError, from_rule
 
@@ -318,7 +319,9 @@ class Cases:
         window's clerk, a manager, or a printer."""
         with self.store.reading() as conn:
             row = self.row(conn, case_id)
-            token = conn.execute("SELECT token FROM tickets WHERE id=?", (row["ticket_id"],)).fetchone()
+            ticket = conn.execute("SELECT * FROM tickets WHERE id=?", (row["ticket_id"],)).fetchone()
+        # None for a case accepted before hashed tokens: the receipt prints without the case QR code
+        token = ticket_rows.token_of(self.store.token_key, ticket_from_row(ticket)) if ticket else None
         allowed = actor is not None and (
             actor.is_manager or (actor.role == "device" and actor.device_kind in ("printer", "bridge"))
             or (actor.role == "clerk" and actor.window == row["window"]))
@@ -332,7 +335,7 @@ class Cases:
                 "matter_name": v["matter_name"], "situation_name": v["situation_name"],
                 "department": row["department"], "accepted_at": v["accepted_at"], "deadline": v["deadline"],
                 "promised_days": row["promised_days"], "materials": v["materials"],
-                "pickup_code": row["pickup_code"], "case_url": f"{base}/case/{token['token']}" if token else None,
+                "pickup_code": row["pickup_code"], "case_url": f"{base}/case/{token}" if token else None,
                 "paper_mm": self.hall.paper_mm}
 
 

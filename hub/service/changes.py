@@ -28,8 +28,9 @@ def event_data(data, event_id):
 class Change:
     """One open transaction as the work sees it."""
 
-    def __init__(self, conn, now, timezone):
+    def __init__(self, conn, now, timezone, token_key=None):
         self.conn, self.now, self.timezone = conn, now, timezone
+        self.token_key = token_key  # new tickets' tokens are derived from it
         self.events = []
 
     def execute(self, sql, params=()):
@@ -58,7 +59,7 @@ class Changes:
         """`work(change)` in one transaction; its events published after COMMIT."""
         now = self.clock.now()
         with self.store.transaction() as conn:
-            change = Change(conn, now, self.timezone)
+            change = Change(conn, now, self.timezone, self.store.token_key)
             result = work(change)
         if change.events:
             if any(e["type"].startswith(QUEUE_EVENTS) for e in change.events):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from hub.rules import ticket_tokens
 from hub.service import ticket_rows as rows_
 from hub.service.case_errors import CaseError
 from hub.service.views import ticket_public, window_numbers
@@ -96,7 +97,7 @@ class Pickups:
             return None
         return self.store.query_one(
             "SELECT c.* FROM tickets t JOIN case_tickets l ON l.ticket_id = t.id JOIN cases c ON c.id = l.case_id "
-            "WHERE t.token=?", (token,))
+            "WHERE t.token_hash=?", (ticket_tokens.digest(token),))
 
     def _issue(self, c, case_id, queue, printer):
         row = c.execute("SELECT * FROM cases WHERE id=?", (case_id,)).fetchone()

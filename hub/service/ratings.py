@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
+from hub.rules import ticket_tokens
 from hub.rules.clock import hall_date, iso
 from hub.rules.errors import HallError
 from hub.rules.workdays import add_working_days
@@ -145,7 +146,7 @@ class Ratings:
 
         def work(c):
             t = rows_.load(c, ticket_id)
-            if not isinstance(token, str) or token != t.token:
+            if not ticket_tokens.matches(token, t.token_hash):
                 raise HallError(403, "bad_token")
             return self._rate(c, t, score, "phone", reasons)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 
+from hub.rules import ticket_tokens
 from hub.rules import tickets as rules
 from hub.rules.clock import hall_date
 from hub.rules.errors import HallError
@@ -13,7 +14,7 @@ from hub.service.views import ticket_from_row
 TICKET_COLUMNS = ("queue", "status", "called_at", "first_called_at", "started_at", "finished_at",
                   "window", "target_window", "clerk", "recalls", "transfers", "outcome", "reason",
                   "issued_at")
-TOKEN_BYTES = 18  # 24 url-safe characters
+NONCE_BYTES = 12
 
 
 def load(db, ticket_id):
@@ -29,7 +30,8 @@ def save(db, t):
 
 
 def insert(db, now, timezone, queue, matter, situation=None, priority="normal", due_at=None):
-    """A new waiting ticket, numbered per queue and hall day (A001…, never reused)."""
+    """A new waiting ticket, numbered per queue and hall day (A001…, never reused). `db` a Change:
+    its token_key derives the token, of which the row keeps only the hash (`token_of` rebuilds it)."""
     day = hall_date(now, timezone)
     db.execute("INSERT INTO counters (day, queue, last) VALUES (?, ?, 1) "
                "ON CONFLICT (day, queue) DO UPDATE SET last = last + 1", (day, queue))
@@ -37,12 +39,22 @@ def insert(db, now, timezone, queue, matter, situation=None, priority="normal", 
     # a clock stepped back (NTP, an operator) must not put a later ticket ahead of earlier ones
     last = db.execute("SELECT first_issued_at FROM tickets WHERE day=? ORDER BY id DESC LIMIT 1", (day,)).fetchone()
     since = max(now, last[0]) if last else now
-    cur = db.execute(
-        "INSERT INTO tickets (day, queue, first_queue, seq, number, matter, situation, priority, status,"
-        " token, issued_at, first_issued_at, due_at) VALUES (?,?,?,?,?,?,?,?, 'waiting', ?,?,?,?)",
-        (day, queue, queue, seq, f"{queue}{seq:03d}", matter, situation, priority,
-         secrets.token_urlsafe(TOKEN_BYTES), since, since, due_at))
-    return load(db, cur.lastrowid)
+    # the id the row will get (one writer, inside its transaction): the token is derived from it
+    ticket_id = db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM tickets").fetchone()[0]
+    nonce = secrets.token_urlsafe(NONCE_BYTES)
+    token_hash = ticket_tokens.digest(ticket_tokens.derive(db.token_key, ticket_id, nonce))
+    db.execute(
+        "INSERT INTO tickets (id, day, queue, first_queue, seq, number, matter, situation, priority, status,"
+        " token_hash, token_nonce, issued_at, first_issued_at, due_at)"
+        " VALUES (?,?,?,?,?,?,?,?,?, 'waiting', ?,?,?,?,?)",
+        (ticket_id, day, queue, queue, seq, f"{queue}{seq:03d}", matter, situation, priority,
+         token_hash, nonce, since, since, due_at))
+    return load(db, ticket_id)
+
+
+def token_of(key, t):
+    """The token of ticket `t` rebuilt from the hub's key, or None (see ticket_tokens.rebuild)."""
+    return ticket_tokens.rebuild(key, t.id, t.token_nonce, t.token_hash)
 
 
 def apply(fn, t, now, **kwargs):

@@ -2,6 +2,9 @@
 number or token, cancelling, and the views a citizen reads (slip, phone page)."""
 from __future__ import annotations
 
+import json
+
+from hub.rules import ticket_tokens
 from hub.rules import tickets as rules
 from hub.rules.clock import hall_date, within_hours
 from hub.rules.errors import HallError
@@ -25,7 +28,7 @@ class Tickets:
     def by_token(self, token):
         if not isinstance(token, str) or len(token) < 16:
             raise HallError(404, "bad_token")
-        row = self.store.query_one("SELECT * FROM tickets WHERE token=?", (token,))
+        row = self.store.query_one("SELECT * FROM tickets WHERE token_hash=?", (ticket_tokens.digest(token),))
         if row is None:
             raise HallError(404, "bad_token")
         return ticket_from_row(row)
@@ -50,6 +53,32 @@ class Tickets:
     def status_url(self, token):
         return f"{self.hall.public_url.rstrip('/')}/t/{token}"
 
+    def token_of(self, t):
+        """The ticket's token, rebuilt from the hub's key (only its hash is kept); a ticket from
+        before hashed tokens has none to rebuild: 409 token_not_kept."""
+        token = rows_.token_of(self.store.token_key, t)
+        if token is None:
+            raise HallError(409, "token_not_kept", number=t.number)
+        return token
+
+    def reply_to_keep(self, body):
+        """An answer as the idempotency table keeps it: an issued ticket's without its token."""
+        data = _json_dict(body)
+        if data is None or not {"id", "token", "status_url"} <= data.keys():
+            return body
+        data.pop("status_url")
+        data["token"] = None
+        return json.dumps(data, ensure_ascii=False)
+
+    def replayed(self, body):
+        """A kept answer as it is replayed: an issued ticket's token rebuilt."""
+        data = _json_dict(body)
+        if data is None or not ("id" in data and "token" in data and data["token"] is None):
+            return body
+        data["token"] = self.token_of(self.get(data["id"]))
+        data["status_url"] = self.status_url(data["token"])
+        return json.dumps(data, ensure_ascii=False)
+
     def phone_view(self, token):
         """The phone page's view: the ticket, its materials, whether it may still be rated, its case."""
         t = self.by_token(token)
@@ -67,7 +96,8 @@ class Tickets:
         matter = self.hall.matter(t.matter)
         queue = self.hall.queue(t.queue)
         view.update(hall=self.hall.name, hall_en=self.hall.name_en, queue_name=queue.name if queue else t.queue,
-                    materials=materials_of(self.hall, t.matter, t.situation), status_url=self.status_url(t.token),
+                    materials=materials_of(self.hall, t.matter, t.situation),
+                    status_url=self.status_url(self.token_of(t)),
                     serve_kinds=serve_kinds(self.hall, t.queue, self.tidal_queues),
                     conditions=matter.conditions if matter else "", paper_mm=self.hall.paper_mm)
         return view
@@ -107,7 +137,8 @@ class Tickets:
         """What the kiosk gets back for a new ticket: with its token and materials."""
         view = self.view(t)
         materials = materials if materials is not None else materials_of(self.hall, t.matter, t.situation)
-        view.update(token=t.token, status_url=self.status_url(t.token),
+        token = self.token_of(t)
+        view.update(token=token, status_url=self.status_url(token),
                     materials=materials, materials_en=in_english(self.hall, materials),
                     serve_kinds=serve_kinds(self.hall, t.queue, self.tidal_queues))
         return view
@@ -126,7 +157,7 @@ class Tickets:
     def cancel(self, ticket_id, actor, token=None):
         def work(c):
             t = rows_.load(c, ticket_id)
-            if not (actor and actor.is_staff) and token != t.token:
+            if not (actor and actor.is_staff) and not ticket_tokens.matches(token, t.token_hash):
                 raise HallError(403, "bad_token")
             t = rows_.apply(rules.cancel, t, c.now)
             rows_.save(c, t)
@@ -135,3 +166,11 @@ class Tickets:
                 c.audit(actor, "ticket.cancel", t.number)
             return t
         return self.view(self.changes.run(work))
+
+
+def _json_dict(body):
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None

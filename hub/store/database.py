@@ -18,7 +18,8 @@ from pathlib import Path
 
 import sqlite_utils
 
-from hub.store import retention
+from hub.store import retention, token_key
+from hub.rules import ticket_tokens
 from hub.rules.errors import HallError
 
 SCHEMA_1 = """
@@ -124,6 +125,19 @@ ALTER TABLE followups ADD COLUMN rectify_deadline TEXT;
 ALTER TABLE followups ADD COLUMN appeal_from TEXT;
 """
 
+
+def hash_ticket_tokens(conn):
+    """Tickets keep only the SHA-256 of their token (hub/rules/ticket_tokens.py) and the nonce
+    it is derived from; older tickets get no nonce: still found by their token, not reprintable
+    with a QR code. secure_delete: the clear tokens do not linger in freed space of the file."""
+    conn.execute("PRAGMA secure_delete=ON")
+    conn.execute("ALTER TABLE tickets RENAME COLUMN token TO token_hash")
+    conn.execute("ALTER TABLE tickets ADD COLUMN token_nonce TEXT")
+    rows = conn.execute("SELECT id, token_hash FROM tickets").fetchall()
+    conn.executemany("UPDATE tickets SET token_hash=? WHERE id=?",
+                     [(ticket_tokens.digest(token), ticket_id) for ticket_id, token in rows])
+
+
 # Each migration takes the connection inside an open transaction.
 MIGRATIONS = [
     lambda conn: conn.executescript_in_tx(SCHEMA_1),
@@ -132,6 +146,7 @@ MIGRATIONS = [
     lambda conn: conn.executescript_in_tx(SCHEMA_BOOKING),
     # an Idempotency-Key is bound to its request body: the body's SHA-256 (NULL for older rows)
     lambda conn: conn.execute("ALTER TABLE idempotency ADD COLUMN request TEXT"),
+    hash_ticket_tokens,
 ]
 
 
@@ -180,6 +195,12 @@ class Store:
         self.conn.execute("PRAGMA busy_timeout=10000")
         self.db = sqlite_utils.Database(self.conn)
         self.lock = threading.RLock()
+        try:
+            self.token_key = token_key.load_or_create(self.path)
+        except (OSError, token_key.TokenKeyError) as exc:
+            raise StoreUnavailable(str(exc) if isinstance(exc, token_key.TokenKeyError)
+                                   else f"无法创建号票密钥文件 {token_key.path_of(self.path)}: {exc.strerror or exc}"
+                                   ) from None
         self.migrate()
 
     # schema ---------------------------------------------------------------
@@ -276,6 +297,10 @@ class ReadOnlyStore(Store):
             self.conn.row_factory = sqlite3.Row
             self.conn.execute("SELECT 1 FROM sqlite_master LIMIT 1")
         except sqlite3.DatabaseError as exc:
+            raise StoreUnreadable(self.path, exc) from None
+        try:
+            self.token_key = token_key.read(self.path)  # None: tickets read, but no QR to rebuild
+        except token_key.TokenKeyError as exc:
             raise StoreUnreadable(self.path, exc) from None
         self.lock = threading.RLock()
 

@@ -91,12 +91,15 @@ def idempotent(view):
         if kept is not None and kept["request"] not in (None, sent):
             raise HallError(409, "idempotency_mismatch")
         if kept is not None:
-            response = current_app.response_class(kept["body"], status=kept["status"], mimetype="application/json")
+            response = current_app.response_class(svc.tickets.replayed(kept["body"]), status=kept["status"],
+                                                  mimetype="application/json")
             response.headers["Idempotent-Replay"] = "true"
             return response
         response = current_app.make_response(view(*args, **kwargs))
         if response.status_code < 500:
-            svc.replies.keep(scoped, response.status_code, response.get_data(as_text=True), sent)
+            # an issued ticket's token is not kept in clear: rebuilt on replay
+            svc.replies.keep(scoped, response.status_code, svc.tickets.reply_to_keep(response.get_data(as_text=True)),
+                             sent)
         return response
     return wrapper
 
