@@ -221,6 +221,11 @@ class Store:
                 step(conn)
                 conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
                              (str(number),))
+        if 0 < version < len(MIGRATIONS) and self.path != ":memory:":
+            # the pages a migration replaced (clear ticket tokens) overwritten in the file now,
+            # not at some later checkpoint
+            with self.lock:
+                self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return self.schema_version()
 
     # transactions ----------------------------------------------------------
