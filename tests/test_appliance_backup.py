@@ -142,6 +142,15 @@ def test_backup_during_ticket_load_restores_the_same_tickets(hub_factory, tmp_pa
     ticket = requests.get(f"{second.url}/api/tickets/{last[0]}", timeout=10).json()
     assert ticket["number"] == last[1]
     assert rows(second.db, columns)[:len(in_copy)] == in_copy
+    # the ticket-token key came along: the restored hub finds the ticket by its token and
+    # rebuilds the same QR code for a reprint
+    key = Path(str(copy) + ".token-key")
+    assert key.read_bytes() == Path(str(hub.db) + ".token-key").read_bytes() and key.stat().st_mode & 0o077 == 0
+    sent = next(t for t in issued if t["id"] == last[0])
+    assert requests.get(f"{second.url}/api/t/{sent['token']}", timeout=10).json()["id"] == last[0]
+    slip = requests.get(f"{second.url}/api/tickets/{last[0]}/slip", timeout=10,
+                        headers={"X-Device-Key": "demo-printer-1-key-0000"}).json()
+    assert slip["status_url"] == sent["status_url"]
 
 
 def test_restore_is_refused_while_the_lock_is_held(tmp_path):
@@ -252,8 +261,10 @@ def test_daily_backups_keep_the_newest_n(tmp_path):
     day = 86400
     for n in range(5):
         summary = backup.backup_to_dir(db, stick, keep=3, now=1795654800.0 + n * day)
-    assert sorted(p.name for p in stick.iterdir()) == [
-        "hallq-2026-11-28.db", "hallq-2026-11-29.db", "hallq-2026-11-30.db", "photos.jpg"]
+    kept = ("hallq-2026-11-28.db", "hallq-2026-11-29.db", "hallq-2026-11-30.db")
+    # each copy with the ticket-token key beside it; the rotated-out ones' keys gone with them
+    assert sorted(p.name for p in stick.iterdir()) == sorted(
+        [*kept, *(name + ".token-key" for name in kept), "photos.jpg"])
     assert [Path(p).name for p in summary["removed"]] == ["hallq-2026-11-27.db"]
     # a second backup on the same day replaces that day's file
     make_db(db, events=1)
@@ -325,12 +336,12 @@ def test_backup_follows_the_hall_files_settings(tmp_path):
     other = tmp_path / "share"
     other.mkdir()
     assert hallq("backup", "--config", str(config), "--db", str(db), "--dir", str(other)).returncode == 0
-    assert [p.name for p in other.iterdir()] == today
+    assert sorted(p.name for p in other.iterdir()) == [today[0], today[0] + ".token-key"]
 
     # a relative dir is beside the database, and made there when missing
     config = hall_with_backup(tmp_path, ['dir = "backups"'])
     assert hallq("backup", "--config", str(config), "--db", str(db)).returncode == 0
-    assert [p.name for p in (tmp_path / "var" / "backups").iterdir()] == today
+    assert sorted(p.name for p in (tmp_path / "var" / "backups").iterdir()) == [today[0], today[0] + ".token-key"]
 
 
 def test_backup_refuses_a_broken_hall_file_and_notes_it(tmp_path):
