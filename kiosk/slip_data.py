@@ -25,7 +25,9 @@ def slip_from_db(hall, db_path, ref, now):
         slip = tickets.slip(tickets.find(ref).id)
     except (StoreMissing, StoreUnreadable) as exc:
         raise TicketNotFound(str(exc)) from None
-    except HallError:
+    except HallError as exc:
+        if exc.key == "token_not_kept":  # issued before hashed tokens: no QR code to rebuild
+            raise TicketNotFound(exc.message()) from None
         raise TicketNotFound(f"找不到号票 {str(ref).strip()} (按 ID 或今天的号码查找)") from None
     _note_status(slip)
     return slip

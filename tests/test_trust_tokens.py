@@ -101,3 +101,30 @@ def test_an_older_database_keeps_its_tickets_readable_by_token(tmp_path):
     with sqlite3.connect(hub.db) as conn:
         assert conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == str(len(MIGRATIONS))
         assert conn.execute("SELECT token_nonce FROM tickets WHERE id=1").fetchone()[0] is None
+
+
+def test_print_ticket_refuses_an_old_ticket_by_name_and_reprints_a_new_one(tmp_path):
+    import subprocess
+    import sys
+    from hubproc import ROOT
+    from kiosk.escpos_decode import decode
+    hub = HubProcess(tmp_path)
+    old_database(hub.db)
+    hub.start()
+    try:
+        new = hub.issue("m03")
+    finally:
+        hub.stop()
+    out = tmp_path / "slips.bin"
+
+    def reprint(ref):
+        return subprocess.run([sys.executable, "-m", "hub.cli.main", "print-ticket", str(ref), "--db", str(hub.db),
+                               "--clock-file", str(hub.clock_file), "--printer", f"file://{out}"],
+                              cwd=ROOT, capture_output=True, text=True, timeout=60)
+
+    refused = reprint(1)
+    assert refused.returncode == 1 and "A001" in refused.stderr and "不能补打" in refused.stderr
+    assert "Traceback" not in refused.stderr and not out.exists()
+    assert reprint(new["id"]).returncode == 0
+    slip, = decode(out.read_bytes())
+    assert slip.qr_codes == [new["status_url"]]
