@@ -22,7 +22,7 @@ def read_appointments(c, doc, matter_ids):
     p = "appointments"
     t = c.get(doc, "", p, "table", {})
     c.unknown(t, p, APPOINTMENT_KEYS)
-    values = {key: _int_at_least(c, t, p, key, low) for key, low in APPOINTMENT_INTS.items()}
+    values = {key: _int_at_least(c, t, p, key, low, Appointments) for key, low in APPOINTMENT_INTS.items()}
     matters = c.strings(t, p, "matters", ())
     for i, matter in enumerate(matters):
         if matter not in matter_ids:
@@ -70,19 +70,19 @@ def read_ratings(c, doc):
     reasons = c.strings(t, p, "reasons", default_of(Ratings, "reasons"))
     if "reasons" in t and not reasons:
         c.error(join(p, "reasons"), "差评原因至少需要一项")
-    values = {key: _int_at_least(c, t, p, key, low) for key, low in
+    values = {key: _int_at_least(c, t, p, key, low, Ratings) for key, low in
               (("contact_working_days", 1), ("rectify_working_days", 1), ("default_after_days", 0))}
     if values["rectify_working_days"] < values["contact_working_days"]:
         c.error(join(p, "rectify_working_days"), "整改期限不能短于回访期限")
-    score = _int_at_least(c, t, p, "default_score", 1)
+    score = _int_at_least(c, t, p, "default_score", 1, Ratings)
     if score > 5:
         c.error(join(p, "default_score"), f"应为 1 到 5, 而不是 {score}")
     return Ratings(reasons=reasons, default_score=score, **values)
 
 
-def _int_at_least(c, t, p, key, low):
-    cls = {k: Appointments for k in APPOINTMENT_INTS}.get(key, Ratings)
-    value = c.get(t, p, key, "int", default_of(cls, key))
+def _int_at_least(c, t, p, key, low, record):
+    """An integer key of [appointments] or [ratings], its default from `record`'s field."""
+    value = c.get(t, p, key, "int", default_of(record, key))
     if key in t and value < low:
         c.error(join(p, key), f"不能小于 {low}, 而不是 {show(value)}")
     return value

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from hub.rules import appointments as slots_
@@ -47,8 +47,11 @@ def normal_phone(phone):
 class Bookings:
     def __init__(self, hall, store, clock, changes, tickets):
         self.hall, self.store, self.clock, self.changes, self.tickets = hall, store, clock, changes, tickets
-        self.settings = hall.appointments
         self.numbers = window_numbers(hall)
+
+    @property
+    def settings(self):
+        return self.hall.appointments
 
     # reading ----------------------------------------------------------------------
     def bookable(self, matter_id):
@@ -258,8 +261,7 @@ class Bookings:
 
     def purge(self):
         """Bookings (names, phone hashes) past the hall's retention are deleted."""
-        cutoff = date.fromisoformat(self._today().isoformat()).toordinal() - self.settings.retention_days
-        last_day = date.fromordinal(cutoff).isoformat()
+        last_day = (self._today() - timedelta(days=self.settings.retention_days)).isoformat()
 
         def work(c):
             return c.execute("DELETE FROM bookings WHERE day < ? AND state != 'booked'", (last_day,)).rowcount
@@ -313,8 +315,9 @@ class Bookings:
                             limit=self.settings.no_show_limit)
         active = c.execute("SELECT COUNT(*) FROM bookings WHERE phone_hash=? AND state='booked'",
                            (phone_hash(phone),)).fetchone()[0]
-        if active >= max(3, len(self.settings.matters)):
-            raise BookingError(409, "too_many_bookings", limit=max(3, len(self.settings.matters)))
+        limit = max(3, len(self.settings.matters))
+        if active >= limit:
+            raise BookingError(409, "too_many_bookings", limit=limit)
 
     def _new_code(self, c):
         for _ in range(20):

@@ -254,7 +254,7 @@ class Ratings:
             self.followups.appeal_in(c, ticket_id, state, actor, note or state)
             if uphold:
                 t = rows_.load(c, ticket_id)
-                self._push(c, t, row["score"], _channel(row["source"]), json.loads(row["reasons"] or "[]"),
+                self._push(c, t, row["score"], row["source"], json.loads(row["reasons"] or "[]"),
                            row["at"], defaulted=bool(row["defaulted"]), revision=2, appeal="upheld")
             c.audit(actor, f"rating.appeal_{state}", str(ticket_id), (note or "")[:200])
             c.emit("rating.appeal_decided", {"ticket": {"id": ticket_id}, "appeal": state,
@@ -291,7 +291,3 @@ class Ratings:
         if row is None:
             raise BookingError(404, "unknown_rating", id=ticket_id)
         return row
-
-
-def _channel(source):
-    return source if source in platform_rules.CHANNELS else "pad"
