@@ -1,7 +1,6 @@
 """The platform simulator as the hub meets it: a real process on loopback that checks every field."""
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
@@ -10,18 +9,13 @@ import pytest
 import requests
 
 from hub.rules.platform import message, problems
+from hubproc import free_port
 
 KEY = "test-platform-key-000"
 RATING = {"rating_id": "330102-hallq-2026-12-08-17", "area_code": "330102", "hall": "清河镇便民服务中心",
           "ticket_number": "A017", "case_number": None, "matter_code": "m03", "matter_name": "社会保障卡申领",
           "department": "人社", "window": "3号窗口", "staff": "clerk3", "score": 2, "channel": "phone",
           "rated_at": "2026-12-08T10:12:00+08:00", "reasons": ["等候时间长"]}
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

@@ -28,6 +28,7 @@ import threading
 import time
 from pathlib import Path
 
+from hub.bench.run import free_port
 from hub.client.http import HubError, HubHttp, HubUnreachable
 from hub.ops.proc import rss_mb
 
@@ -49,14 +50,6 @@ GOALS = {"growth_mb_max": 5.0, "appliance_rss_mb_max": 200.0}
 
 class SoakError(RuntimeError):
     pass
-
-
-def free_port():
-    import socket
-
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
 
 
 class HallClock:
