@@ -97,3 +97,17 @@ def test_the_forecast_lets_a_booked_appointment_go_first_at_its_slot():
     runs = eta.forecast_runs(window, waiting + [booked], lambda c, r: 600.0, lambda s, r: now, now, 5,
                              random.Random(1))
     assert [runs[i][0] - now for i in (1, 2, 3)] == [0, 1200, 1800] and booked.id not in runs
+
+
+def test_a_hall_file_from_before_ratings_keeps_its_follow_up_deadline(tmp_path):
+    from hub.hallfile.model import demo_hall_path, load_hall
+
+    text = demo_hall_path().read_text(encoding="utf-8")
+    start = text.index("\n[ratings]")
+    end = text.index("\n# ──", start + 1) if "\n# ──" in text[start + 1:] else text.index("\n[[", start)
+    old = text[:start] + text[end:]
+    old = old.replace("followup_working_days = 3 ", "followup_working_days = 7 ")
+    path = tmp_path / "old-hall.toml"
+    path.write_text(old, encoding="utf-8")
+    ratings = load_hall(path).ratings
+    assert (ratings.contact_working_days, ratings.rectify_working_days) == (7, 7)

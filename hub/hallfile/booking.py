@@ -63,7 +63,8 @@ def read_platform(c, doc):
     return Platform(url=url, key=key, area_code=area, timeout_s=float(timeout))
 
 
-def read_ratings(c, doc):
+def read_ratings(c, doc, rules):
+    """[ratings]; a hall file from before it keeps its `[rules] followup_working_days` as the 回访 deadline."""
     p = "ratings"
     t = c.get(doc, "", p, "table", {})
     c.unknown(t, p, RATING_KEYS)
@@ -72,6 +73,10 @@ def read_ratings(c, doc):
         c.error(join(p, "reasons"), "差评原因至少需要一项")
     values = {key: _int_at_least(c, t, p, key, low, Ratings) for key, low in
               (("contact_working_days", 1), ("rectify_working_days", 1), ("default_after_days", 0))}
+    if "contact_working_days" not in t:
+        values["contact_working_days"] = rules.followup_working_days
+    if "rectify_working_days" not in t:
+        values["rectify_working_days"] = max(values["rectify_working_days"], values["contact_working_days"])
     if values["rectify_working_days"] < values["contact_working_days"]:
         c.error(join(p, "rectify_working_days"), "整改期限不能短于回访期限")
     score = _int_at_least(c, t, p, "default_score", 1, Ratings)

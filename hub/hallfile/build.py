@@ -67,7 +67,7 @@ def build_hall(doc, lines, source=""):
     _check_served(c, queues, windows)
     materials_en = _materials_en(c, doc)
     booking = dict(appointments=read_appointments(c, doc, {m.id for m in matters}),
-                   platform=read_platform(c, doc), ratings=read_ratings(c, doc))
+                   platform=read_platform(c, doc), ratings=read_ratings(c, doc, rules))
     model = Hall(
         **_hall_fields(c, hall, "hall" in doc), hours=hours, calendar=calendar, rules=rules, backup=backup, county=county,
         limits=limits, accounts=accounts,

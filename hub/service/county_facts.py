@@ -17,7 +17,7 @@ def hall_facts(hall, catalog_version=None):
         "queue_kinds": queue_kinds(hall),
         "matters": {"total": len(hall.matters), "complete": sum(1 for m in hall.matters if complete(m)),
                     "one_window": shares["one_window"], "business": shares["business"]},
-        "followup_working_days": hall.rules.followup_working_days,
+        "followup_working_days": hall.ratings.contact_working_days,
         "hub_version": __version__,
     }
 
