@@ -81,7 +81,11 @@ def test_a_bad_rating_on_the_phone_takes_its_reasons_and_the_clerk_appeals_and_t
     line.locator('[data-decide="uphold"]').click()
     page.fill("#note-text", "核实录像, 服务规范")
     page.click("#note-ok")
-    expect(line.locator(".appeal-cell")).to_contain_text("申诉成立")
+    # an upheld appeal closes the follow-up: it leaves the open list and shows, decided, under 全部
+    expect(page.locator("#followups tbody")).to_contain_text("没有需要处理的差评回访")
+    page.click('[data-filter="all"]')
+    expect(line.locator(".appeal-cell .pill")).to_have_text("申诉成立")
+    expect(line).to_contain_text("已关闭")
     expect(line.locator('[data-decide]')).to_have_count(0)
     assert hub.get("/api/ratings/mine", token=clerk).json()["ratings"][0]["appeal"] == "upheld"
     assert page.errors == []
