@@ -5,6 +5,7 @@ stay readable by token after the migration."""
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 import stat
 
@@ -65,6 +66,9 @@ def test_the_database_holds_no_token_yet_every_use_of_a_token_works(hub_factory)
     assert hub.get(f"/api/tickets/{kept['id']}/slip", headers=PRINTER).json()["status_url"] == kept["status_url"]
 
 
+OLD_PRESS = "press-before-the-upgrade"
+
+
 def old_database(path):
     """A database at the schema before hashed tokens, with a ticket of clear token."""
     conn = sqlite3.connect(path, isolation_level=None, factory=_Conn)
@@ -79,6 +83,10 @@ def old_database(path):
                  "issued_at, first_issued_at) VALUES ('2026-11-26', 'A', 'A', 1, 'A001', 'm03', 'normal', "
                  "'waiting', ?, 1795654800, 1795654800)", (token,))
     conn.execute("INSERT INTO counters (day, queue, last) VALUES ('2026-11-26', 'A', 1)")
+    # the answer kept for a repeated press then held the token in clear too
+    body = json.dumps({"id": 1, "number": "A001", "token": token, "status_url": f"http://hall/t/{token}"})
+    conn.execute("INSERT INTO idempotency (key, at, status, body, request) VALUES (?, 1795654800, 201, ?, NULL)",
+                 (f"127.0.0.1|/api/tickets|{OLD_PRESS}", body))
     conn.close()
     return token
 
@@ -94,6 +102,8 @@ def test_an_older_database_keeps_its_tickets_readable_by_token(tmp_path):
         assert "A001" in slip.json()["error"]["message"] and "reprint" in slip.json()["error"]["message"]
         new = hub.issue("m03")  # a new ticket in the migrated file: reprintable
         assert hub.get(f"/api/tickets/{new['id']}/slip", headers=PRINTER).json()["status_url"] == new["status_url"]
+        replay = hub.post("/api/tickets", {"matter": "m03"}, headers={"Idempotency-Key": OLD_PRESS})
+        assert replay.status_code == 409 and replay.json()["error"]["code"] == "token_not_kept", replay.text
         assert hub.post("/api/tickets/1/cancel", {"token": token}).json()["status"] == "cancelled"
     finally:
         hub.stop()

@@ -138,6 +138,22 @@ def hash_ticket_tokens(conn):
                      [(ticket_tokens.digest(token), ticket_id) for ticket_id, token in rows])
 
 
+def scrub_kept_tokens(conn):
+    """Idempotency answers kept before hashed tokens still held the issued ticket's token in
+    clear: it is blanked (as the newer rows keep it), so that a replay rebuilds it or, for a
+    ticket from before the token key, says so (409 token_not_kept)."""
+    conn.execute("PRAGMA secure_delete=ON")
+    for key, body in conn.execute("SELECT key, body FROM idempotency").fetchall():
+        try:
+            data = json.loads(body)
+        except ValueError:
+            continue
+        if isinstance(data, dict) and isinstance(data.get("token"), str):
+            data["token"] = None
+            data.pop("status_url", None)
+            conn.execute("UPDATE idempotency SET body=? WHERE key=?", (json.dumps(data, ensure_ascii=False), key))
+
+
 # Each migration takes the connection inside an open transaction.
 MIGRATIONS = [
     lambda conn: conn.executescript_in_tx(SCHEMA_1),
@@ -147,6 +163,7 @@ MIGRATIONS = [
     # an Idempotency-Key is bound to its request body: the body's SHA-256 (NULL for older rows)
     lambda conn: conn.execute("ALTER TABLE idempotency ADD COLUMN request TEXT"),
     hash_ticket_tokens,
+    scrub_kept_tokens,
 ]
 
 
