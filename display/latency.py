@@ -33,7 +33,7 @@ def measure(url, user="clerk1", pin="1111", window="w1", calls=100, matter="m03"
     http = HubHttp(url)
     token = http.login(user, pin, window)
     # the clerk's token: the staff stream has no gaps in its event ids, so no event waits for a missing one
-    link = HubLink(url, token=token, on_event=on_event, transports=("websocket",)).connect(10)
+    link = HubLink(url, token=token, on_event=on_event).connect(10)
     delays = []
     try:
         try:

@@ -126,8 +126,8 @@ class Board:
     def __init__(self, url):
         self.seen, self.cond = [], threading.Condition()
         # with the board's device key, as hallq board runs: the device stream has no gaps in its event ids
-        self.link = HubLink(url, token="demo-board-1-key-0000", on_snapshot=self._snapshot, on_event=self._event, backoff=(0.1, 0.5),
-                            transports=("websocket",)).connect(10)
+        self.link = HubLink(url, token="demo-board-1-key-0000", on_snapshot=self._snapshot, on_event=self._event,
+                            backoff=(0.1, 0.5)).connect(10)
 
     def _learn(self, number):
         with self.cond:

@@ -1,4 +1,4 @@
-"""The Socket.IO link to the hub (python-socketio's threaded client).
+"""The Socket.IO link to the hub (hub.client.wire: one WebSocket, standard library).
 
     link = HubLink(url, token=KEY, on_snapshot=..., on_event=..., on_connection=...)
     link.start()                 # connects in the background, retrying with back-off
@@ -9,22 +9,24 @@
 each event once, in event-id order (`data["replay"]` is true for events the
 hub replayed after a drop); `on_connection(up)` follows the connection. All
 three run on the link's one dispatch thread, never two at a time, and never
-on a socket thread: a slow caller delays its own view, not the connection.
+on the socket thread: a slow caller delays its own view, not the connection.
 What is handed on, and when, is `hub.client.sequence.Sequencer`'s rule.
 """
 from __future__ import annotations
 
 import logging
+import random
 import threading
 import time
 
-import socketio
-
 from hub.client.http import HubUnreachable
 from hub.client.sequence import Sequencer
+from hub.client.wire import Wire, WireClosed, WireError
 
 log = logging.getLogger("hallq.client")
 BACKOFF = (0.5, 5.0)  # first and longest wait between two connection attempts, seconds
+JITTER = 0.3  # share of a wait drawn at random, so a hall's clients do not all come back at once
+CONNECT_TIMEOUT = 5.0
 
 
 def _ignore(*_):
@@ -33,24 +35,22 @@ def _ignore(*_):
 
 class HubLink:
     def __init__(self, url, token=None, on_snapshot=None, on_event=None, on_connection=None,
-                 backoff=BACKOFF, transports=("websocket", "polling"), clock=time.monotonic):
+                 backoff=BACKOFF, clock=time.monotonic):
         self.url = url.rstrip("/")
         self.token = token
         self.on_snapshot = on_snapshot or _ignore
         self.on_event = on_event or _ignore
         self.on_connection = on_connection or _ignore
-        self.backoff, self.transports, self.clock = backoff, list(transports), clock
+        self.backoff, self.clock = backoff, clock
         self.sequence = Sequencer()
         self.connected = threading.Event()
         self.snapshot_seen = threading.Event()
         self._cond = threading.Condition()
         self._stopping = threading.Event()
         self._changes = []  # connection changes not yet handed on
-        self.sio = socketio.Client(reconnection=True, reconnection_attempts=0, reconnection_delay=backoff[0],
-                                   reconnection_delay_max=backoff[1], randomization_factor=0.3)
-        self.sio.on("connect", self._connected)
-        self.sio.on("disconnect", self._disconnected)
-        self.sio.on("*", self._message)
+        self._wire = None  # the connection of the moment
+        self._wire_lock = threading.Lock()
+        self._resume_ack = None  # the ack id of the resume sent on this connection
         self._dispatcher = None
         self._connector = None
 
@@ -61,13 +61,13 @@ class HubLink:
 
     # life -------------------------------------------------------------------
     def start(self):
-        """Connect in the background; after a drop the client reconnects by itself."""
+        """Connect in the background; after a drop the link reconnects by itself."""
         self._stopping.clear()
         if self._dispatcher is None or not self._dispatcher.is_alive():
             self._dispatcher = threading.Thread(target=self._dispatch, name="hallq-link-dispatch", daemon=True)
             self._dispatcher.start()
         if self._connector is None or not self._connector.is_alive():
-            self._connector = threading.Thread(target=self._connect_loop, name="hallq-link-connect", daemon=True)
+            self._connector = threading.Thread(target=self._run, name="hallq-link-socket", daemon=True)
             self._connector.start()
         return self
 
@@ -84,10 +84,10 @@ class HubLink:
     def stop(self):
         """Disconnect; a later start() resumes after the last event seen."""
         self._stopping.set()
-        try:
-            self.sio.disconnect()
-        except Exception:  # never connected, or gone already: nothing to close
-            pass
+        with self._wire_lock:
+            wire = self._wire
+        if wire is not None:
+            wire.close()
         if self._connector is not None:
             self._connector.join(2.0)
         with self._cond:
@@ -97,42 +97,62 @@ class HubLink:
 
     close = stop
 
-    def _connect_loop(self):
-        """Until the first connection of this start(); after it python-socketio reconnects."""
+    # the socket thread: connect, read, and after a drop connect again ------------
+    def _run(self):
         delay = self.backoff[0]
         while not self._stopping.is_set():
-            auth = {"token": self.token} if self.token else None
             try:
-                self.sio.connect(self.url, auth=auth, transports=self.transports, wait_timeout=5)
-                return
-            except (socketio.exceptions.ConnectionError, ValueError) as exc:
-                log.warning("hub %s unreachable (%s), retrying in %.1f s", self.url, exc, delay)
-                self._stopping.wait(delay)
+                wire = Wire.connect(self.url, auth={"token": self.token} if self.token else None,
+                                    timeout=CONNECT_TIMEOUT)
+            except WireError as exc:
+                wait = delay * (1 - JITTER * random.random())
+                log.warning("hub %s unreachable (%s), retrying in %.1f s", self.url, exc, wait)
+                self._stopping.wait(wait)
                 delay = min(delay * 2, self.backoff[1])
+                continue
+            delay = self.backoff[0]
+            with self._wire_lock:
+                self._wire = wire
+            if self._stopping.is_set():
+                wire.close()
+            try:
+                self._connected(wire)
+                for kind, value in wire.packets():
+                    if kind == "event":
+                        self._message(*value)
+                    elif kind == "ack" and value == self._resume_ack:
+                        self._resume_answered()
+            except WireClosed as exc:
+                if not self._stopping.is_set():
+                    log.warning("hub connection lost (%s)", exc)
+            finally:
+                wire.close()
+                with self._wire_lock:
+                    self._wire = None
+                self._disconnected()
+            if not self._stopping.is_set():
+                self._stopping.wait(self.backoff[0] * (1 - JITTER * random.random()))
 
-    # socket threads: note what came, hand nothing on from here ----------------
-    def _connected(self):
+    def _connected(self, wire):
         with self._cond:
             after = self.sequence.connected(self.clock())
             self._changes.append(True)
             self._cond.notify_all()
         self.connected.set()
         log.info("connected to hub %s (resume after %s)", self.url, after)
-        if after is not None:
-            self.sio.emit("resume", {"after": after}, callback=self._resume_answered)
+        self._resume_ack = wire.emit("resume", {"after": after}, ack=True) if after is not None else None
 
-    def _resume_answered(self, *_):
+    def _resume_answered(self):
         with self._cond:
             self.sequence.answered(self.clock())
             self._cond.notify_all()
 
-    def _disconnected(self, *reason):
+    def _disconnected(self):
         self.connected.clear()
         with self._cond:
             self.sequence.dropped()
             self._changes.append(False)
             self._cond.notify_all()
-        log.warning("hub connection lost %s", reason)
 
     def _message(self, name, data=None):
         with self._cond:
