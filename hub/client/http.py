@@ -4,18 +4,22 @@
 themselves (the bridge turns a 409 into a message on a keypad); `call`
 answers the body and raises `HubError` for a refusal. Each thread gets its
 own keep-alive connection, so the bridge's pool threads never share one.
-http.client, not requests: a board or a bridge needs none of requests'
-pools, retries and charset guessing, and they are ~10 MB of imports in each.
+HTTP/1.1 on a socket here, not requests (~10 MB of imports: pools, retries,
+charset guessing) nor http.client (which imports ssl and email, ~5 MB):
+a board and a bridge talk JSON to one hub, and ssl is loaded only for an
+https hub.
 """
 from __future__ import annotations
 
-import http.client
 import json
 import select
+import socket
 import threading
 from urllib.parse import urlencode, urlsplit
 
 TIMEOUT = (2.0, 5.0)  # connect, read (seconds)
+MAX_LINE = 65536  # bytes of a status or header line
+MAX_BODY = 64 * 1024 * 1024  # bytes of an answer
 
 
 class HubUnreachable(OSError):
@@ -52,16 +56,12 @@ class HubHttp:
     def _connection(self):
         """This thread's connection: kept alive, opened again once the hub has closed it."""
         conn = getattr(self._local, "conn", None)
-        if conn is not None and (conn.sock is None or _closed_by_peer(conn.sock)):
+        if conn is not None and _closed_by_peer(conn.sock):
             conn.close()
             conn = None
         if conn is None:
-            connect, read = self.timeout if isinstance(self.timeout, tuple) else (self.timeout, self.timeout)
-            kind = http.client.HTTPSConnection if self._secure else http.client.HTTPConnection
-            conn = kind(self._host, self._port, timeout=connect)
-            conn.connect()
-            conn.sock.settimeout(read)
-            self._local.conn = conn
+            timeout = self.timeout if isinstance(self.timeout, tuple) else (self.timeout, self.timeout)
+            conn = self._local.conn = Connection(self._host, self._port, self._secure, timeout)
         return conn
 
     def request(self, method, path, body=None, key=None, params=None):
@@ -78,19 +78,16 @@ class HubHttp:
         query = {k: v for k, v in (params or {}).items() if v is not None}
         target = self._prefix + path + ("?" + urlencode(query) if query else "")
         try:
-            conn = self._connection()
-            conn.request(method, target, body=data, headers=headers)
-            response = conn.getresponse()
-            raw = response.read()
-            if response.will_close:
-                self.close()
-        except (OSError, http.client.HTTPException) as exc:
+            status, raw, keep = self._connection().exchange(method, target, headers, data)
+        except (OSError, ValueError) as exc:
             self.close()
             raise HubUnreachable(f"{self.base_url}: {exc or type(exc).__name__}") from exc
+        if not keep:
+            self.close()
         try:
-            return response.status, json.loads(raw) if raw else None
+            return status, json.loads(raw) if raw else None
         except ValueError:
-            return response.status, None
+            return status, None
 
     def call(self, method, path, body=None, key=None, params=None):
         """The parsed body of a 2xx answer; HubError for a refusal."""
@@ -130,3 +127,92 @@ def _closed_by_peer(sock):
     except (OSError, ValueError):
         return True
     return bool(readable)
+
+
+class Connection:
+    """One HTTP/1.1 connection: a request out, its answer in (Content-Length,
+    chunked, or up to the close), kept alive unless the hub says otherwise."""
+
+    def __init__(self, host, port, secure, timeout):
+        connect, read = timeout
+        self.hostport = f"{host}:{port}" if port else host
+        sock = socket.create_connection((host, port or (443 if secure else 80)), timeout=connect)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if secure:
+            import ssl  # only for an https hub
+
+            sock = ssl.create_default_context().wrap_socket(sock, server_hostname=host)
+        sock.settimeout(read)
+        self.sock, self.reader = sock, sock.makefile("rb")
+
+    def exchange(self, method, target, headers, body):
+        """(status, body bytes, keep alive?); OSError or ValueError when the answer is broken."""
+        lines = [f"{method} {target} HTTP/1.1", f"Host: {self.hostport}", "Accept: application/json",
+                 "Accept-Encoding: identity"] + [f"{k}: {v}" for k, v in headers.items()]
+        if body is not None or method in ("POST", "PUT", "PATCH"):
+            lines.append(f"Content-Length: {len(body or b'')}")
+        self.sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + (body or b""))
+        version, status = self._status()
+        fields = self._headers()
+        length = fields.get("content-length")
+        if method == "HEAD" or status in (204, 304):
+            raw = b""
+        elif "chunked" in fields.get("transfer-encoding", ""):
+            raw = self._chunked()
+        elif length is not None:
+            raw = self._exactly(int(length))
+        else:  # delimited by the close
+            return status, self.reader.read(MAX_BODY), False
+        keep = version == "HTTP/1.1" and fields.get("connection", "").lower() != "close"
+        return status, raw, keep
+
+    def _status(self):
+        while True:
+            line = self._line()
+            parts = line.split(" ", 2)
+            if len(parts) < 2 or not parts[0].startswith("HTTP/") or not parts[1].isdigit():
+                raise ValueError(f"not an HTTP answer: {line[:60]!r}")
+            status = int(parts[1])
+            if status >= 200 or status == 101:
+                return parts[0], status
+            self._headers()  # 1xx: its headers, then the real answer
+
+    def _headers(self):
+        fields = {}
+        while line := self._line():
+            name, _, value = line.partition(":")
+            fields[name.strip().lower()] = value.strip()
+        return fields
+
+    def _line(self):
+        line = self.reader.readline(MAX_LINE + 1)
+        if not line:
+            raise ConnectionError("the hub closed the connection")
+        if len(line) > MAX_LINE:
+            raise ValueError("an HTTP line too long")
+        return line.decode("latin-1").rstrip("\r\n")
+
+    def _exactly(self, n):
+        if n < 0 or n > MAX_BODY:
+            raise ValueError(f"an answer of {n} bytes")
+        data = self.reader.read(n)
+        if len(data) < n:
+            raise ConnectionError("the hub closed the connection mid-answer")
+        return data
+
+    def _chunked(self):
+        parts, size = [], 0
+        while (n := int(self._line().split(";", 1)[0].strip() or "0", 16)) > 0:
+            size += n
+            if size > MAX_BODY:
+                raise ValueError(f"an answer over {MAX_BODY} bytes")
+            parts.append(self._exactly(n))
+            self._exactly(2)  # the chunk's CRLF
+        self._headers()  # trailers
+        return b"".join(parts)
+
+    def close(self):
+        try:
+            self.reader.close()
+        finally:
+            self.sock.close()
