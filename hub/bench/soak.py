@@ -5,7 +5,9 @@ The processes a hall runs, each started as the hall starts it: the hub
 simulators (`hallq devices sim`: bars, keypads, pads and the kiosk printer on
 ptys), the bridge driving them (`hallq bridge`), and the pygame board with its
 announcer (`hallq board`, headless: SDL's dummy video and audio drivers).
-Two kiosks issue tickets (with their printer, so every ticket prints) and six
+The hall's kiosks (each device of kind kiosk, with its own key) issue tickets
+(with their printer, so every ticket prints), each paced below the hall's
+per-device rate limit (a kiosk is not a flood), and six
 clerks call and finish them at windows 1-6, a few tickets ahead at most.
 Every TICKETS_PER_DAY tickets the clerks empty the hall and the hub's clock
 moves to 09:00 of the next day, so numbering, day summaries and every other
@@ -38,7 +40,8 @@ WARM_SHARE = 0.1
 TICKETS_PER_DAY = 300  # the demo hall's busy day
 CLERKS = ("w1", "w2", "w3", "w4", "w5", "w6")  # the comprehensive windows: they serve every main queue
 WATCHER = "w7"  # the window of the clerk whose token reads the device list
-KIOSKS = 2
+KIOSKS = 2  # when the hall names no kiosk (anonymous clients)
+RATE_SHARE = 0.9  # of the hall's limits.device_per_minute a soak kiosk uses at most
 AHEAD = 24  # tickets waiting at most: the kiosks wait for the clerks
 FIRST_DAY = 1795654800.0  # 2026-11-26 09:00 Asia/Shanghai, a Thursday
 DAY = 86400.0
@@ -228,11 +231,16 @@ class Traffic:
             return self.stop.is_set() or self.handled >= self.tickets
 
 
-def kiosk(url, matters, key, printer, traffic, seed):
+def kiosk(url, matters, key, printer, traffic, seed, per_minute):
     http = HubHttp(url, timeout=(5, 30), headers={"X-Device-Key": key} if key else None)
     rng = random.Random(seed)
+    gap, last = 60.0 / (per_minute * RATE_SHARE), float("-inf")
     try:
         while (ordinal := traffic.next_ticket()) is not None:
+            wait = last + gap - time.monotonic()
+            if wait > 0 and traffic.stop.wait(wait):
+                return
+            last = time.monotonic()
             body = {"matter": rng.choice(matters)}
             if printer:
                 body["printer"] = printer
@@ -308,8 +316,9 @@ def run_soak(tickets=30000, config=None, per_day=TICKETS_PER_DAY, progress=None)
                          f"{time.monotonic() - began:.0f} 秒, RSS {appliance.rss()}")
 
         traffic = Traffic(tickets, per_day, appliance.clock, milestone)
-        threads = [threading.Thread(target=kiosk, args=(appliance.url, matters, kiosk_keys[i % len(kiosk_keys)],
-                                                         printer, traffic, i)) for i in range(KIOSKS)]
+        threads = [threading.Thread(target=kiosk, args=(appliance.url, matters, key, printer, traffic, i,
+                                                         hall.limits.device_per_minute))
+                   for i, key in enumerate(kiosk_keys if kiosk_keys != [None] else [None] * KIOSKS)]
         threads += [threading.Thread(target=clerk, args=(appliance.url, f"clerk{i + 1}", w, traffic, 100 + i))
                     for i, w in enumerate(CLERKS)]
         for t in threads:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import secrets
 import sys
 
 from hub.cli.main import add_common
@@ -207,6 +206,7 @@ def fresh_device_keys(text):
 
     Works on the text (comments and layout stay) and checks the result by
     parsing it again. Returns (text, number of keys replaced)."""
+    import secrets  # here, not at the top: hashlib loads OpenSSL (~4 MB) into every hallq process
     import tomllib
     devices = tomllib.loads(text).get("devices", [])
     old = {d["key"] for d in devices if isinstance(d, dict) and isinstance(d.get("key"), str)}
