@@ -206,7 +206,10 @@ class Announcer:
 
 class PygameSink:
     """Plays clips on one reserved pygame.mixer channel, so nothing else
-    (and no second call) can take it over."""
+    (and no second call) can take it over. The mixer it opens runs at the
+    clips' own format (16-bit mono at the manifest's rate; SDL converts for
+    the device): a loaded clip then holds its own bytes, not 44.1 kHz stereo
+    (5.5 times as many at 16 kHz; all the clips would be 16 MB instead of 3)."""
 
     def __init__(self, manifest):
         import pygame
@@ -214,7 +217,7 @@ class PygameSink:
         self.pygame = pygame
         self.manifest = manifest
         if not pygame.mixer.get_init():
-            pygame.mixer.init()
+            pygame.mixer.init(frequency=manifest.rate, size=-16, channels=1, allowedchanges=0)
         pygame.mixer.set_reserved(1)
         self.channel = pygame.mixer.Channel(0)
         self._sounds = {}

@@ -124,6 +124,24 @@ def test_a_pygame_sink_holds_its_channel_while_a_clip_sounds(mixer):
     assert sink.busy()
 
 
+def test_a_pygame_sink_opens_the_mixer_at_the_clips_format_so_a_clip_keeps_its_size(monkeypatch):
+    monkeypatch.setenv("SDL_AUDIODRIVER", "dummy")
+    pygame = pytest.importorskip("pygame")
+    from display.sounds import read_pcm
+
+    pygame.mixer.quit()
+    manifest = load_manifest()
+    try:
+        sink = PygameSink(manifest)
+        assert pygame.mixer.get_init() == (manifest.rate, -16, 1)
+        _, pcm = read_pcm(manifest.clip("chime").path)
+        assert len(sink.sound("chime").get_raw()) == len(pcm)
+        sink.play("chime")
+        assert sink.busy()
+    finally:
+        pygame.mixer.quit()
+
+
 def test_hallq_announce_renders_one_call_to_a_wav(tmp_path):
     out = tmp_path / "call.wav"
     done = subprocess.run([sys.executable, "-m", "hub.cli.main", "announce", "A012", "3", "--wav", str(out)],
