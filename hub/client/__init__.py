@@ -8,6 +8,9 @@
   a drop, reconnect with back-off (the rule is in `sequence.Sequencer`).
 - `acks.CallAcks`: tells the hub which calls a board showed and said.
 
-Standard library, requests and the python-socketio client only: nothing
-of Flask and nothing of the hub's store, service or web layers.
+The standard library only (`wire.Wire`: Socket.IO v5 over one WebSocket;
+`http.Connection`: HTTP/1.1 on a socket): nothing of Flask, nothing of the
+hub's store, service or web layers, and none of python-socketio's client,
+requests or ssl, which were ~30 MB of every board and bridge (ssl is loaded
+only for an https hub). docs/performance.md §7 has the figures.
 """

@@ -12,10 +12,10 @@ no sockets, no threads, time passed in.
   (which replaces state: it is the hall as of that event id), then the
   events after it. When the hub answers a long absence with a snapshot
   instead of a replay, the newest snapshot wins.
-- python-socketio runs each message's handler on a thread of its own, so a
-  message can overtake the one sent before it: an event that leaves a gap
-  in the ids waits up to REORDER_WAIT for the missing one (the staff and
-  device streams have no gaps; the public one skips staff-only events).
+- An event that leaves a gap in the ids waits up to REORDER_WAIT for the
+  missing one: a client whose messages can overtake each other (as with
+  python-socketio's thread per message) gets them back in order; the staff
+  and device streams have no gaps, the public one skips staff-only events.
 - Messages without an event id (the coalesced `queues.changed`) carry
   counts only: handed on as they come, after the first snapshot.
 
