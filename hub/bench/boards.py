@@ -25,8 +25,13 @@ CONNECT_TIMEOUT = 20.0
 class Board:
     """One WebSocket connection to /socket.io/, public (no token), like a board or a phone page."""
 
-    def __init__(self, host, port):
-        self.sock = socket.create_connection((host, port), timeout=CONNECT_TIMEOUT)
+    def __init__(self, host, port, rcvbuf=None):
+        """`rcvbuf`: a small receive buffer in bytes, for a board that reads late (tests)."""
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        if rcvbuf:
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)  # before connect: sets the window
+        self.sock.settimeout(CONNECT_TIMEOUT)
+        self.sock.connect((host, port))
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         key = base64.b64encode(os.urandom(16)).decode()
         self.sock.sendall((f"GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: {host}:{port}\r\n"

@@ -1,7 +1,9 @@
 """Serving the hub with gevent: WebSocket upgrades through gevent-websocket,
-TCP_NODELAY on every accepted socket (gevent writes headers and body
-separately; without it a client's delayed ACK adds ~40 ms to each request),
-and the background rhythm in greenlets."""
+each WebSocket connection writing through its one outbox (hub/live/fanout.py:
+broadcasts are written to every board's socket from one loop), TCP_NODELAY on
+every accepted socket (gevent writes headers and body separately; without it
+a client's delayed ACK adds ~40 ms to each request), and the background
+rhythm in greenlets."""
 from __future__ import annotations
 
 import json
@@ -12,6 +14,8 @@ import gevent
 from gevent.event import Event
 from gevent.pywsgi import MAX_REQUEST_LINE, WSGIServer
 from geventwebsocket.handler import WebSocketHandler
+
+from hub.live.fanout import OUTBOX, Outbox
 
 from hub.platform.link import PlatformLink
 
@@ -34,6 +38,18 @@ class QuietHandler(WebSocketHandler):
         result = super().handle_one_request()
         if isinstance(result, tuple) and result[0] == "414":  # gevent's own answer has an empty body
             return "414", uri_too_long(accept_language(self.rfile))
+        return result
+
+    def upgrade_connection(self):
+        """gevent-websocket's upgrade, with the connection's writes through an `Outbox` (handed to
+        the application in the environ, for the fan-out). The WebSocket writes every frame with
+        its `raw_write` (the socket's sendall until here)."""
+        result = super().upgrade_connection()
+        websocket = self.environ.get("wsgi.websocket")
+        if websocket is not None:
+            outbox = Outbox(self.socket)
+            websocket.raw_write = outbox.write
+            self.environ[OUTBOX] = outbox
         return result
 
 
