@@ -49,6 +49,7 @@ CLOCK_TICK = 0.2  # seconds between two writes of the clock file
 PROCESSES = ("hub", "devices", "bridge", "board")
 APPLIANCE = ("hub", "bridge", "board")  # the goal's sum (the simulators stand in for hardware)
 GOALS = {"growth_mb_max": 5.0, "appliance_rss_mb_max": 200.0}
+UNIT_ENV = {"MALLOC_ARENA_MAX": "2"}  # as systemd/hallq-bridge.service and hallq-board.service set it
 
 
 class SoakError(RuntimeError):
@@ -110,8 +111,9 @@ class Appliance:
         ports = simdir / "ports.json"
         self._wait(ports.exists, "the device simulators wrote no port map")
         self._spawn("bridge", ["bridge", "--hub", self.url, "--ports", str(ports), "--log-level", "WARNING",
-                               "--traffic-dir", str(self.dir / "traffic")])
-        headless = {"SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy", "PYGAME_HIDE_SUPPORT_PROMPT": "1"}
+                               "--traffic-dir", str(self.dir / "traffic")], UNIT_ENV)
+        headless = {"SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy", "PYGAME_HIDE_SUPPORT_PROMPT": "1",
+                    **UNIT_ENV}
         self._spawn("board", ["board", "--hub", self.url, "--windowed", "--size", "1920x1080",
                               "--device", "board-1"], headless)
 
