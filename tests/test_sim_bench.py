@@ -43,5 +43,9 @@ def test_a_missed_call_counts_in_the_percentiles_instead_of_being_left_out():
 def test_a_fifth_of_the_boards_are_ordinary_python_socketio_clients():
     from hub.bench.run import board_shares
 
-    assert [(f.__name__, n) for f, n in board_shares(200, 2)] == [("worker", 80), ("worker", 80), ("sio_worker", 40)]
+    assert [(f.__name__, n) for f, n in board_shares(200, 2)] == [
+        ("worker", 80), ("worker", 80), ("sio_worker", 20), ("sio_worker", 20)]
     assert [(f.__name__, n) for f, n in board_shares(5, 2)] == [("worker", 2), ("worker", 2), ("sio_worker", 1)]
+    shares = board_shares(1000, 2)  # 200 python-socketio clients, at most 20 to a process
+    assert sum(n for f, n in shares if f.__name__ == "sio_worker") == 200
+    assert max(n for f, n in shares if f.__name__ == "sio_worker") == 20 and sum(n for _, n in shares) == 1000

@@ -33,6 +33,9 @@ ISSUERS = 4  # kiosk connections issuing in parallel
 CALLS_PER_SECOND = 5
 KEPT_UP = 0.95  # a phase counts when it issued this share of its target
 SIO_SHARE = 5  # one board in this many is an ordinary python-socketio client
+# python-socketio clients to a process: each runs its own threads (a new one per message) under one GIL;
+# 40 in one process queued behind each other for ~60 ms a call, which measured the bench, not the hub
+SIO_PER_PROCESS = 20
 BENT = 2.0  # the ticket p99 "bends" at the first phase whose p99 passes this many times the first loaded one's
 HOST = "127.0.0.1"
 # The hub's clock runs from 2026-11-26 10:00 Asia/Shanghai (a Thursday morning) rather than the
@@ -157,12 +160,14 @@ class Hub:
 # boards ---------------------------------------------------------------------------
 def board_shares(boards, processes):
     """[(worker function, boards)]: one board in SIO_SHARE (at least one, when there are two or more) is
-    an ordinary python-socketio client, in a process of their own; the rest are raw WebSocket boards
-    shared among `processes` processes."""
+    an ordinary python-socketio client, SIO_PER_PROCESS at most to a process of their own; the rest are
+    raw WebSocket boards shared among `processes` processes."""
     sio = max(1, -(-boards // SIO_SHARE)) if boards > 1 else 0
     raw = boards - sio
-    shares = [(worker, raw // processes + (1 if i < raw % processes else 0)) for i in range(processes)]
-    return [(target, n) for target, n in shares + [(sio_worker, sio)] if n]
+    shares = []
+    for target, count, parts in ((worker, raw, processes), (sio_worker, sio, -(-sio // SIO_PER_PROCESS))):
+        shares += [(target, count // parts + (1 if i < count % parts else 0)) for i in range(parts)]
+    return [(target, n) for target, n in shares if n]
 
 
 def start_boards(port, boards, processes):
