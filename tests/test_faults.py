@@ -121,33 +121,33 @@ def test_the_clock_stepped_back_an_hour_and_forward_a_day_keeps_waits_numbers_an
 
 class Board:
     """What a board shows, through the hub-client library the boards use (hub/client): the latest
-    call from each snapshot and each live or replayed call, with when it was learnt."""
+    call from each snapshot and each live or replayed call, with when it was learnt and how."""
 
     def __init__(self, url):
         self.seen, self.cond = [], threading.Condition()
         # with the board's device key, as hallq board runs: the device stream has no gaps in its event ids
-        self.link = HubLink(url, token="demo-board-1-key-0000", on_snapshot=self._snapshot, on_event=self._event,
-                            backoff=(0.1, 0.5)).connect(10)
+        # the link's own retry schedule, as the boards and the bridge run it (hub.client.link.BACKOFF)
+        self.link = HubLink(url, token="demo-board-1-key-0000", on_snapshot=self._snapshot, on_event=self._event).connect(10)
 
-    def _learn(self, number):
+    def _learn(self, number, how):
         with self.cond:
-            self.seen.append((time.monotonic(), number))
+            self.seen.append((time.monotonic(), number, how))
             self.cond.notify_all()
 
     def _snapshot(self, data):
         calls = data.get("calls") or []
-        if calls:
-            self._learn(calls[0]["ticket"]["number"])
+        self._learn(calls[0]["ticket"]["number"] if calls else None, "snapshot")
 
     def _event(self, name, data):
         if name in ("ticket.called", "ticket.recalled"):
-            self._learn(data["ticket"]["number"])
+            self._learn(data["ticket"]["number"], "event")
 
-    def shows(self, number, since, until):
-        """When (monotonic) the board first learnt `number` after `since`; None if not by `until`."""
+    def snapshot_after(self, since, until):
+        """When (monotonic) the first snapshot after `since` came, and the latest call it showed;
+        None if none came by `until`."""
         with self.cond:
             while True:
-                found = [at for at, n in self.seen if at >= since and n == number]
+                found = [(at, n) for at, n, how in self.seen if at >= since and how == "snapshot"]
                 if found:
                     return found[0]
                 left = until - time.monotonic()
@@ -183,19 +183,20 @@ def test_twenty_kill_9_under_four_writers_lose_nothing_repeat_nothing_and_boards
         w.start()
     board = Board(hub.url)
     clerk = hub.login("clerk1", "1111", window="w1")
-    catch_up = []
+    restarts = []  # (seconds until /api/health answers, until the board shows the truth), from each restart
     try:
         for kill in range(20):
             wait_for(lambda: len(acknowledged) >= 10 * (kill + 1), timeout=20)
             hub.post("/api/windows/w1/finish", token=clerk)  # whatever it held (409 when free)
             called = hub.post("/api/windows/w1/call-next", token=clerk).json()["ticket"]
-            killed = time.monotonic()
             hub.kill()
+            restarted = time.monotonic()
             hub.start()
-            ready = time.monotonic()  # the hub answers /api/health
-            seen = board.shows(called["number"], since=killed, until=ready + 5.0)
-            # the board may reconnect before the health check says ready: then it caught up "early"
-            catch_up.append(None if seen is None else round(seen - ready, 3))
+            ready = time.monotonic() - restarted
+            # the truth: the board is back, with the hub's snapshot, and it shows the call made before the kill
+            seen = board.snapshot_after(restarted, until=restarted + 10.0)
+            restarts.append((round(ready, 2), None if seen is None else round(seen[0] - restarted, 2)))
+            assert seen is None or seen[1] == called["number"], (seen, called["number"])
     finally:
         running.clear()
         for w in writers:
@@ -207,7 +208,8 @@ def test_twenty_kill_9_under_four_writers_lose_nothing_repeat_nothing_and_boards
                                 "GROUP BY day, first_queue, seq HAVING COUNT(*) > 1").fetchall()
     lost = [(i, n) for i, n in acknowledged if stored.get(i) != n]
     assert len(acknowledged) >= 200 and lost == [] and repeated == []
-    # the goal is 2 s; on the shared 2-core test machine (load average up to 20 from other suites)
-    # one restart in twenty may take longer: never more than 5 s, and the rest within 2 s
-    assert all(seconds is not None for seconds in catch_up), catch_up
-    assert sum(seconds > 2.0 for seconds in catch_up) <= 1, catch_up
+    # every restart: from the new process's start to the board showing the truth within 2 s
+    # (docs/operations.md 16b has the figures measured here, with the load they ran under)
+    load = os.getloadavg()[0]
+    assert all(truth is not None and truth <= 2.0 for _, truth in restarts), f"{restarts}, load {load:.1f}"
+    print(f"restarts (health, truth) s: {restarts}, load {load:.1f}")

@@ -24,9 +24,21 @@ from hub.client.sequence import Sequencer
 from hub.client.wire import Wire, WireClosed, WireError
 
 log = logging.getLogger("hallq.client")
-BACKOFF = (0.5, 5.0)  # first and longest wait between two connection attempts, seconds
-JITTER = 0.3  # share of a wait drawn at random, so a hall's clients do not all come back at once
+BACKOFF = (0.2, 5.0)  # first and longest wait between two connection attempts, seconds
+GROWTH = 1.25  # each wait a quarter longer than the one before
+JITTER = 0.25  # share of a wait drawn at random, so a hall's clients do not all come back at once
 CONNECT_TIMEOUT = 5.0
+
+
+def retry_delay(attempt, backoff=BACKOFF, rand=random.random):
+    """The wait before connection attempt `attempt` + 1 after a drop (0: the first retry).
+    A restarted hub answers again within about a second (and holds connections
+    in its listen queue while it starts), so the first tries come fast and the
+    waits grow slowly (0.2, 0.25, 0.31 … s: five tries in the first two seconds)
+    up to `backoff[1]`, where doubling would leave a board dark for a second or
+    more after the hub is back."""
+    first, longest = backoff
+    return min(first * GROWTH ** attempt, longest) * (1 + JITTER * (2 * rand() - 1))
 
 
 def _ignore(*_):
@@ -99,18 +111,17 @@ class HubLink:
 
     # the socket thread: connect, read, and after a drop connect again ------------
     def _run(self):
-        delay = self.backoff[0]
+        attempt = 0
         while not self._stopping.is_set():
             try:
                 wire = Wire.connect(self.url, auth={"token": self.token} if self.token else None,
                                     timeout=CONNECT_TIMEOUT)
             except WireError as exc:
-                wait = delay * (1 - JITTER * random.random())
-                log.warning("hub %s unreachable (%s), retrying in %.1f s", self.url, exc, wait)
+                wait = retry_delay(attempt, self.backoff)
+                attempt += 1
+                log.warning("hub %s unreachable (%s), retrying in %.2f s", self.url, exc, wait)
                 self._stopping.wait(wait)
-                delay = min(delay * 2, self.backoff[1])
                 continue
-            delay = self.backoff[0]
             with self._wire_lock:
                 self._wire = wire
             if self._stopping.is_set():
@@ -130,8 +141,9 @@ class HubLink:
                 with self._wire_lock:
                     self._wire = None
                 self._disconnected()
-            if not self._stopping.is_set():
-                self._stopping.wait(self.backoff[0] * (1 - JITTER * random.random()))
+            if not self._stopping.is_set():  # the hub is restarting, or the network blinked
+                self._stopping.wait(retry_delay(0, self.backoff))
+            attempt = 1
 
     def _connected(self, wire):
         with self._cond:

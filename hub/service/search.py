@@ -9,7 +9,9 @@ all find 社会保障卡申领. Chinese characters and English words match as te
 """
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
 import subprocess
 import sys
@@ -30,14 +32,51 @@ def syllables(text):
     return out
 
 
-def pinyin_table(texts):
+def pinyin_table(texts, cache=None):
     """{text: syllables} computed in a child process: pypinyin's phrase
     dictionary costs the process that loads it ~55 MB, which the long-running
-    hub on a Raspberry Pi should not carry for a one-off job at start."""
-    payload = json.dumps(sorted(set(texts)), ensure_ascii=False)
+    hub on a Raspberry Pi should not carry for a one-off job at start. The
+    child takes ~0.4 s of a restart (more on a Pi), so the table is kept in
+    `cache` (a JSON file) and computed again only for a catalog it lacks."""
+    wanted = sorted(set(texts))
+    known = _read_cache(cache)
+    if all(t in known for t in wanted):
+        return {t: known[t] for t in wanted}
+    payload = json.dumps(wanted, ensure_ascii=False)
     done = subprocess.run([sys.executable, "-m", "hub.service.search"], input=payload.encode("utf-8"),
                           capture_output=True, timeout=120, check=True)
-    return json.loads(done.stdout.decode("utf-8"))
+    table = json.loads(done.stdout.decode("utf-8"))
+    _write_cache(cache, table)
+    return table
+
+
+def cache_path(db_path):
+    """Where the hub keeps its pinyin table: beside the database (None for one in memory)."""
+    db_path = str(db_path)
+    return None if db_path in ("", ":memory:") or db_path.startswith("file:") else db_path + ".pinyin.json"
+
+
+def _read_cache(path):
+    try:
+        with open(path, encoding="utf-8") as f:
+            table = json.load(f)
+    except (TypeError, OSError, ValueError):  # no cache, none yet, or a torn one: compute it
+        return {}
+    ok = isinstance(table, dict) and all(isinstance(v, list) for v in table.values())
+    return table if ok else {}
+
+
+def _write_cache(path, table):
+    if path is None:
+        return
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump(table, f, ensure_ascii=False)
+        os.replace(tmp, path)
+    except OSError:  # a full or read-only disk: the next start computes it again
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
 
 
 def build_entry(matter, table=None):
@@ -57,9 +96,9 @@ def build_entry(matter, table=None):
     }
 
 
-def build_index(hall):
-    """One entry per matter of the hall, in catalog order."""
-    table = pinyin_table([m.name for m in hall.matters] + [m.department for m in hall.matters])
+def build_index(hall, cache=None):
+    """One entry per matter of the hall, in catalog order; `cache` as for pinyin_table."""
+    table = pinyin_table([m.name for m in hall.matters] + [m.department for m in hall.matters], cache)
     return [build_entry(m, table) for m in hall.matters]
 
 

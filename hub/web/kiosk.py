@@ -27,7 +27,8 @@ PRINTER_WARNINGS = ("paper_near_end",)  # printing goes on
 
 def init_app(app):
     """Build the pinyin index once: the catalog is fixed while the hub runs."""
-    app.extensions[INDEX_KEY] = matter_search.build_index(app.extensions["hallq"].hall)
+    svc = app.extensions["hallq"]
+    app.extensions[INDEX_KEY] = matter_search.build_index(svc.hall, matter_search.cache_path(svc.store.path))
 
 
 @api.get("/config")
