@@ -4,7 +4,7 @@ are marked as replayed. Plus the ordering rule on its own (hub.client.sequence).
 import threading
 
 from hub.client.http import HubError, HubHttp, HubUnreachable
-from hub.client.link import HubLink
+from hub.client.link import HubLink, retry_delay
 from hub.client.sequence import Sequencer
 from hubproc import wait_for
 
@@ -189,3 +189,15 @@ def test_one_percentile_interpolates_between_ranks():
     assert percentile([1, 2, 3], 99) == 2.98
     assert percentile([], 50) is None
     assert percentile([7], 99) == 7
+
+
+def test_after_a_drop_the_first_retries_come_fast_and_the_waits_grow_to_the_longest():
+    low, high = (lambda: 0.0), (lambda: 1.0)  # the ends of the jitter
+    assert 0.15 <= retry_delay(0, rand=low) < retry_delay(0, rand=high) <= 0.25
+    tries, waited = 0, 0.0
+    while waited + retry_delay(tries, rand=high) <= 2.0:
+        waited += retry_delay(tries, rand=high)
+        tries += 1
+    assert tries >= 4  # even at the slow end of the jitter: a hub back within a second is found soon after
+    assert [round(retry_delay(n, rand=lambda: 0.5), 3) for n in range(3)] == [0.2, 0.25, 0.312]
+    assert retry_delay(100, backoff=(0.2, 5.0), rand=lambda: 0.5) == 5.0

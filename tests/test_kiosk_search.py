@@ -1,6 +1,9 @@
 """Finding a matter by pinyin initials, full pinyin, a mix, Chinese or English."""
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from hub.hallfile.model import load_hall
@@ -57,3 +60,20 @@ def test_spells_needs_consecutive_syllables_each_spelt_by_a_prefix():
 def test_public_entries_carry_no_match_keys(index):
     entry = search.public_entry(index[0])
     assert "syllables" not in entry and entry["initials"]
+
+
+def test_the_pinyin_table_is_kept_beside_the_database_and_made_again_for_a_changed_catalog(tmp_path):
+    hall = load_hall(None)
+    cache = search.cache_path(tmp_path / "hallq.db")
+    assert cache == str(tmp_path / "hallq.db") + ".pinyin.json" and search.cache_path(":memory:") is None
+    first = search.build_index(hall, cache)
+    table = json.loads(Path(cache).read_text(encoding="utf-8"))
+    assert table["社会保障卡申领"] == ["she", "hui", "bao", "zhang", "ka", "shen", "ling"]
+    table["社会保障卡申领"] = ["ka"]  # what the next start reads, instead of asking pypinyin again
+    Path(cache).write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
+    assert next(e for e in search.build_index(hall, cache) if e["id"] == "m03")["initials"] == "k"
+    del table["残联"]  # a catalog the table lacks: computed again, and kept
+    Path(cache).write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
+    assert search.build_index(hall, cache) == first
+    Path(cache).write_text("{torn", encoding="utf-8")  # a torn file is no table
+    assert search.build_index(hall, cache) == first

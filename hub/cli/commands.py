@@ -170,9 +170,7 @@ def page_urls(host, port):
     return urls
 
 
-def start_hub(hall, db, host, port, clock_file=None, on_listen=None):
-    from hub.web import server
-    from hub.web.app import create_app
+def start_hub(hall, db, host, port, clock_file=None, on_listen=None, listener=None):
     from hub.ops.backup import DatabaseInUse, hold_db_lock
     from hub.rules.clock import FileClock, SystemClock
     from hub.store.database import Store, StoreUnavailable, check_writable
@@ -187,15 +185,21 @@ def start_hub(hall, db, host, port, clock_file=None, on_listen=None):
         print(str(exc), file=sys.stderr)
         return 1
     try:
+        # the web layer after the checks: a hub that must refuse to start does so cheaply,
+        # which matters when systemd starts it again a quarter of a second later
+        from hub.web import server
+        from hub.web.app import create_app
         store = Store(db)
         clock = FileClock(clock_file) if clock_file else SystemClock()
         app, _ = create_app(hall, store, clock)
-        return _serve(server, app, host, port, on_listen)
+        return _serve(server, app, host, port, on_listen, listener)
     finally:
         lock.close()
+        if listener is not None:
+            listener.close()
 
 
-def _serve(server, app, host, port, on_listen):
+def _serve(server, app, host, port, on_listen, listener=None):
     from hub.ops import sdnotify
     svc = app.extensions["hallq"]
 
@@ -207,7 +211,8 @@ def _serve(server, app, host, port, on_listen):
     interval = sdnotify.ping_interval()
     watchdog = (interval, lambda: svc.ops.alive() and sdnotify.notify_watchdog()) if interval else None
     try:
-        server.serve(app, host, port, on_listen=listening, watchdog=watchdog)
+        server.serve(app, host, port, on_listen=listening, watchdog=watchdog,
+                     listeners=None if listener is None else [listener])
     except OSError as exc:
         print(f"无法在 {host}:{port} 监听: {exc.strerror}", file=sys.stderr)
         return 1
@@ -266,8 +271,17 @@ def cmd_serve(args):
             return workers.run_worker(args, hall, db)
         return workers.run_workers(args, db, on_listen=lambda port: print_urls(
             hall, args.host, port, [f"  {args.workers} 个 Web 工作进程 (0 号负责写入), Redis: {args.redis or '私有'}"]))
+    # the port is taken before Flask, Socket.IO and the hall's services are imported and built
+    # (~0.6 s): a board or kiosk that reconnects meanwhile waits in the listen queue and is
+    # answered the moment the hub can, instead of being refused and retrying later
+    from hub.cli.workers import bind
+    try:
+        listener = bind(args.host, args.port)
+    except OSError as exc:
+        print(f"无法在 {args.host}:{args.port} 监听: {exc.strerror}", file=sys.stderr)
+        return 1
     return start_hub(hall, db, args.host, args.port, args.clock_file,
-                     on_listen=lambda port: print_urls(hall, args.host, port))
+                     on_listen=lambda port: print_urls(hall, args.host, port), listener=listener)
 
 
 def cmd_demo(args):
