@@ -1,5 +1,9 @@
 """A real hub on a loopback port for tests: its own process, a temporary
-database and a clock the test moves (the hub's --clock-file)."""
+database and a clock the test moves (the hub's --clock-file). It runs from
+compiled bytecode, as an installed hub does (pip compiles it at install): where
+the environment says PYTHONDONTWRITEBYTECODE, the bytecode is kept outside the
+tree (PYTHONPYCACHEPREFIX), instead of every start compiling hub/ again (~0.2 s
+of CPU, a third of a start)."""
 from __future__ import annotations
 
 import os
@@ -8,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -62,7 +67,7 @@ class HubProcess:
             args += ["--config", str(self.config), "--demo-keys"]
         args += self.extra
         with open(self.log, "ab") as log:
-            self.proc = subprocess.Popen(args, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+            self.proc = subprocess.Popen(args, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=hub_env())
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -118,6 +123,13 @@ class HubProcess:
         r = self.post("/api/tickets", dict(matter=matter, **extra), headers={"X-Device-Key": KIOSK_KEY})
         assert r.status_code == 201, r.text
         return r.json()
+
+
+def hub_env():
+    env = dict(os.environ)
+    if env.pop("PYTHONDONTWRITEBYTECODE", None):
+        env.setdefault("PYTHONPYCACHEPREFIX", os.path.join(tempfile.gettempdir(), "hallq-test-pycache"))
+    return env
 
 
 def wait_for(predicate, timeout=15.0, interval=0.02):
