@@ -31,6 +31,7 @@ class Server:
     free_at: float  # when the window's current service ends (<= now: free)
     held_matter: str | None = None  # the matter of the ticket it holds, if any
     held_since: float | None = None  # when that ticket was first called
+    paused_since: float | None = None  # a paused window: since when (free_at: when it is expected back)
 
 
 def forecast(servers, candidates, service_seconds, now):
@@ -79,41 +80,56 @@ def _lines(candidates, now):
     return lines
 
 
-def forecast_runs(servers, candidates, draw, free_draw, now, runs, rng, arrivals=None):
+def forecast_runs(servers, candidates, draw, free_draw, now, runs, rng, arrivals=None, pauses=None):
     """The forecast run `runs` times with random service times: {ticket id: [start, ...]} (one
     start per run in which some window serves it). `draw(candidate, rng)` gives one service,
     `free_draw(server, rng)` when a server becomes free, `arrivals(rng)` (optional) the tickets
-    still to come in that run (normal priority, each `since` its arrival, in arrival order): they
-    join the end of their lines and may be called once they are there, so that later tickets a
-    window weighs more can overtake. Each call is decided by routing.score among the heads of the
+    still to come in that run (each `since` its arrival, in arrival order): they join the end of
+    their lines and may be called once they are there, so that later tickets a window weighs more
+    can overtake; green-channel ones join their queue's line of green tickets still to come, and
+    go first once they are there. Each call is decided by routing.score among the heads of the
     lines the window may serve (routing.may_serve, worked out once): each run is what `forecast`
-    does, with drawn instead of expected times."""
+    does, with drawn instead of expected times. `pauses` (optional, rules.pauses.Pauses): each
+    window pauses at that rate (a second open), between two tickets, for one of the measured
+    lengths, as clerks' breaks do."""
     lines = _lines(candidates, now)
     queues = {q for s in servers for q in s.profile}
     for q in queues:
         lines.setdefault(q, [])
+        lines[("green", q)] = []  # green-channel tickets still to come
     keys = list(lines)
     index = {k: j for j, k in enumerate(keys)}
     base = [lines[k] for k in keys]
     served_by = []
     for s in servers:
-        mine = [index[k] for q, w in s.profile.items() if w > 0 for k in (q, ("due", q)) if k in index]
+        mine = [index[k] for q, w in s.profile.items() if w > 0 for k in (q, ("due", q), ("green", q)) if k in index]
         if ("window", s.window_id) in index:
             mine.append(index[("window", s.window_id)])
         served_by.append(mine)
     starts = defaultdict(list)
+    pausing = pauses is not None and pauses.rate > 0 and bool(pauses.lengths)
+    pause_lengths = pauses.lengths if pausing else ()
     for _ in range(runs):
         ordered = base
         if arrivals is not None:
             ordered = [list(line) for line in base]
             for c in arrivals(rng):
-                ordered[index[c.queue]].append(c)
+                j = index.get(("green", c.queue) if c.priority == "green" else c.queue)
+                if j is not None:  # else no window may serve it
+                    ordered[j].append(c)
         lengths = [len(line) for line in ordered]
         position = [0] * len(ordered)
         heap = [(free_draw(s, rng), i) for i, s in enumerate(servers)]
+        if pausing:
+            next_pause = [t + rng.expovariate(pauses.rate) for t, _ in heap]
         heapq.heapify(heap)
         while heap:
             t, i = heapq.heappop(heap)
+            if pausing and t > next_pause[i]:  # the clerk takes a break before the next call
+                back = t + pause_lengths[int(rng.random() * len(pause_lengths))]
+                next_pause[i] = back + rng.expovariate(pauses.rate)  # back, the clerk calls before any new break
+                heapq.heappush(heap, (back, i))
+                continue
             profile, best, best_line, soonest = servers[i].profile, None, None, None
             for j in served_by[i]:
                 p = position[j]

@@ -17,13 +17,15 @@ import random
 import time
 from collections import defaultdict, deque
 
-from hub.rules import eta
+from hub.rules import eta, pauses as pause_rules
 from hub.rules.routing import Candidate, queue_order_key
 from hub.service import ticket_rows
 from hub.service.windows import WAITING_SQL, candidate_of
 
 SAMPLES = 20  # measured services kept per matter
 HELD_SAMPLES = 200  # measured holds (first call to finish or no-show) kept per matter, for the range
+PRIORITY_SAMPLES = 2000  # tickets whose priority is kept, for the share of green-channel tickets per queue
+PAUSE_DAYS = 28  # the windows' pauses of this many days are the history the runs draw breaks from
 PRIOR_SPREAD = 0.5  # log-sd of a matter's hold before it has measurements (as the simulator's world)
 PRIOR_WEIGHT = 3  # the prior counts as this many measurements
 RANGE = (0.1, 0.9)  # the quantiles shown as "约 LOW–HIGH 分钟" (calibrated on the simulated day)
@@ -51,14 +53,44 @@ class ServiceTimes:
         self.hall = hall
         self._samples = defaultdict(lambda: deque(maxlen=SAMPLES))
         self._held = defaultdict(lambda: deque(maxlen=HELD_SAMPLES))
+        self._priorities = deque(maxlen=PRIORITY_SAMPLES)  # (queue, green?) of the tickets that left
+        self._window_changes = []  # (at, window id, state): the history pauses are measured from
         self.rng = random.Random()
 
     def record(self, t):
-        """A ticket left its window (finished or no-show): its service and its hold."""
+        """A ticket left its window (finished or no-show): its service, its hold and its priority."""
         if t.started_at is not None and t.finished_at is not None:
             self._samples[t.matter].append(max(0.0, t.finished_at - t.started_at))
         if t.first_called_at is not None and t.finished_at is not None:
             self._held[t.matter].append(max(0.0, t.finished_at - t.first_called_at))
+        self._priorities.append((t.queue, t.priority == "green"))
+
+    def record_window(self, at, window_id, state):
+        """A window's state changed (open, paused, closed): the history its pauses are measured from."""
+        self._window_changes.append((at, window_id, state))
+        cut = at - PAUSE_DAYS * 86400
+        if self._window_changes[0][0] < cut:
+            self._window_changes = [c for c in self._window_changes if c[0] >= cut]
+
+    def green_shares(self):
+        """{queue: share of green-channel tickets} among the last PRIORITY_SAMPLES that left a window."""
+        counts = defaultdict(lambda: [0, 0])
+        for queue, green in self._priorities:
+            counts[queue][0] += green
+            counts[queue][1] += 1
+        return {q: g / n for q, (g, n) in counts.items() if g}
+
+    def paused_since(self):
+        """{window id: when it last paused}."""
+        return {window_id: at for at, window_id, state in self._window_changes if state == "paused"}
+
+    def pauses(self, now):
+        """rules.pauses.Pauses over the last PAUSE_DAYS of window changes, in the hall's opening hours."""
+        since = now - PAUSE_DAYS * 86400
+        if self._window_changes:
+            since = max(since, self._window_changes[0][0])
+        spans = pause_rules.opening_spans(since, now, self.hall.timezone, self.hall.hours.periods)
+        return pause_rules.measure(self._window_changes, spans)
 
     def draw_hold(self, matter_id, queue_id, rng):
         """How long a ticket of this matter holds its window, from the first call to finish or no-show
@@ -84,9 +116,16 @@ class ServiceTimes:
             return rng.lognormvariate(mus[key], PRIOR_SPREAD)
         return draw
 
-    def draw_free(self, server, now, rng, draw=None):
+    def draw_free(self, server, now, rng, draw=None, pause_lengths=()):
         """When a window becomes free: now, or when the hold of its ticket ends, drawn among the
-        holds longer than it has lasted (a long service is likely to go on longer)."""
+        holds longer than it has lasted (a long service is likely to go on longer); a paused
+        window, when its pause ends, drawn the same way among `pause_lengths`."""
+        if server.paused_since is not None:
+            lasted = now - server.paused_since
+            longer = [x for x in pause_lengths if x > lasted]
+            if longer:
+                return server.paused_since + longer[int(rng.random() * len(longer))]
+            return now + MIN_REMAINING * 2 * rng.random()
         if server.held_since is None:
             return now
         lasted = now - server.held_since
@@ -102,42 +141,50 @@ class ServiceTimes:
         """Runs of one range: RANGE_WORK ÷ the tickets each run calls, within RANGE_RUNS."""
         return max(RANGE_RUNS[0], min(RANGE_RUNS[1], int(RANGE_WORK // max(1, tickets))))
 
-    def future(self, rates, now, horizon, matter_of):
+    def future(self, rates, now, horizon, matter_of, green=None):
         """`arrivals` for eta.forecast_runs: Poisson arrivals per queue at `rates` (tickets a second)
         over `horizon` seconds, each with a matter of its queue drawn by share (written into
-        `matter_of` for the draws)."""
+        `matter_of` for the draws), and green-channel with its queue's measured share `green`."""
         pools = {}
         for q, rate in rates.items():
             matters = [m for m in self.hall.matters if m.queue == q and m.share > 0]
             if rate > 0 and matters:
-                pools[q] = (rate, [m.id for m in matters], [m.share for m in matters])
+                pools[q] = (rate, [m.id for m in matters], [m.share for m in matters], (green or {}).get(q, 0.0))
 
         def arrivals(rng):
             out, n = [], 0
-            for q, (rate, ids, shares) in pools.items():
+            for q, (rate, ids, shares, green_share) in pools.items():
                 t = now + rng.expovariate(rate)
                 while t < now + horizon:
                     n += 1
                     cid = eta.FUTURE_ID - n
                     matter_of[cid] = rng.choices(ids, shares)[0]
-                    out.append(Candidate(id=cid, queue=q, since=t))
+                    priority = "green" if green_share and rng.random() < green_share else "normal"
+                    out.append(Candidate(id=cid, queue=q, since=t, priority=priority))
                     t += rng.expovariate(rate)
             out.sort(key=lambda c: c.since)
             return out
         return arrivals
 
-    def ranges(self, servers, candidates, matter_of, now, rates=None, horizon=0.0, rng=None):
+    def ranges(self, servers, candidates, matter_of, now, rates=None, horizon=0.0, rng=None, green=None,
+               pauses=None):
         """{ticket id: (point, low, high) minutes} by eta.forecast_runs: the median and the RANGE
-        quantiles of the ticket's wait over runs with holds drawn by draw_hold and draw_free, and
-        tickets arriving at `rates` (per queue, a second) over `horizon` seconds."""
+        quantiles of the ticket's wait over runs with holds drawn by draw_hold and draw_free,
+        tickets arriving at `rates` (per queue, a second) over `horizon` seconds, green-channel
+        at the shares `green` (per queue), and windows pausing as `pauses` (rules.pauses.Pauses)
+        says; a paused server (eta.Server.paused_since) comes back after one of its lengths."""
         rng = rng or self.rng
         matter_of = dict(matter_of)
         runs = self.runs_for(len(candidates) + sum((rates or {}).values()) * future_horizon(rates, horizon))
         horizon = future_horizon(rates, horizon)
-        arrivals = self.future(rates, now, horizon, matter_of) if rates and horizon > 0 else None
+        arrivals = self.future(rates, now, horizon, matter_of, green) if rates and horizon > 0 else None
         draw = self._hold_drawer()
+        lengths = pauses.lengths if pauses is not None else ()
+        if not lengths:  # nothing measured says when a paused window comes back
+            servers = [s for s in servers if s.paused_since is None]
         starts = eta.forecast_runs(servers, candidates, lambda c, r: draw(matter_of.get(c.id), c.queue, r),
-                                   lambda s, r: self.draw_free(s, now, r, draw), now, runs, rng, arrivals)
+                                   lambda s, r: self.draw_free(s, now, r, draw, lengths), now, runs, rng, arrivals,
+                                   pauses)
         out = {}
         for c in candidates:
             found = eta.wait_range(starts.get(c.id, ()), runs, now, *RANGE)
@@ -157,6 +204,13 @@ class ServiceTimes:
         if not matters or total <= 0:
             return 8 * 60.0
         return sum(self.service_seconds(m.id) * m.share for m in matters) / total
+
+
+def paused_servers(windows, paused_since, now):
+    """An eta.Server for each paused window, for the runs: `windows` {id: (state, profile)},
+    `paused_since` {id: when it paused}."""
+    return [eta.Server(window_id, profile, now, paused_since=paused_since.get(window_id, now))
+            for window_id, (state, profile) in windows.items() if state == "paused"]
 
 
 def open_servers(windows, held, service_seconds, now):
@@ -191,13 +245,25 @@ class Estimates(ServiceTimes):
 
     def _load_samples(self):
         rows = self.store.query(
-            "SELECT matter, finished_at - started_at AS seconds, finished_at - first_called_at AS held FROM tickets "
-            "WHERE status IN ('done', 'no_show') AND finished_at IS NOT NULL ORDER BY finished_at DESC LIMIT 2000")
+            "SELECT matter, queue, priority, finished_at - started_at AS seconds, finished_at - first_called_at AS held "
+            "FROM tickets WHERE status IN ('done', 'no_show') AND finished_at IS NOT NULL ORDER BY finished_at DESC "
+            "LIMIT 2000")
         for r in reversed(rows):
             if r["seconds"] is not None and r["seconds"] >= 0:
                 self._samples[r["matter"]].append(r["seconds"])
             if r["held"] is not None and r["held"] >= 0:
                 self._held[r["matter"]].append(r["held"])
+            self._priorities.append((r["queue"], r["priority"] == "green"))
+        self._load_window_history()
+
+    def _load_window_history(self):
+        """The windows' pauses, resumes, openings and closings of the last PAUSE_DAYS, from the audit rows."""
+        since = self.clock.now() - PAUSE_DAYS * 86400
+        actions = [(r["at"], r["target"], r["action"].removeprefix("window.")) for r in self.store.query(
+            "SELECT at, target, action FROM audit WHERE action IN ('window.pause', 'window.resume', 'window.open', "
+            "'window.close') AND at >= ? ORDER BY at, id", (since,))]
+        current = {r["id"]: r["state"] for r in self.store.query("SELECT id, state FROM windows")}
+        self._window_changes = pause_rules.changes_of(actions, current, since)
 
     def invalidate(self):
         self._dirty = True
@@ -212,7 +278,8 @@ class Estimates(ServiceTimes):
             rows = ticket_rows.window_rows(conn)
         windows = {wid: (row["state"], json.loads(row["profile"]))
                    for wid, row in rows.items() if self.hall.window(wid) is not None}
-        return open_servers(windows, held, lambda m: per_matter.get(m) or self.service_seconds(m), now)
+        return (open_servers(windows, held, lambda m: per_matter.get(m) or self.service_seconds(m), now),
+                paused_servers(windows, self.paused_since(), now))
 
     def _compute(self, rows):
         now = self.clock.now()
@@ -228,13 +295,14 @@ class Estimates(ServiceTimes):
             m = matter_of.get(c.id)
             return per_matter.get(m, per_queue[c.queue]) if m else per_queue[c.queue]
 
-        servers = self._servers(now, per_matter)
+        servers, paused = self._servers(now, per_matter)
         starts = eta.forecast(servers, candidates, service, now)
         waits = {c.id: _minutes(eta.wait_minutes(starts, c.id, now)) for c in candidates if c.id > 0}
         new_ticket = {q: _minutes(eta.wait_minutes(starts, pid, now)) for pid, q in phantoms.items()}
         horizon = max(starts.values(), default=now) - now
         return {"waits": waits, "new_ticket": new_ticket, "per_queue": per_queue, "phantoms": phantoms,
-                "range_of": lambda: self.ranges(servers, candidates, matter_of, now, self._rates(now), horizon)}
+                "range_of": lambda: self.ranges(servers + paused, candidates, matter_of, now, self._rates(now), horizon,
+                                                green=self.green_shares(), pauses=self.pauses(now))}
 
     def _booked(self, now, matter_of):
         """Booked appointments not yet checked in whose slots begin within BOOKED_HORIZON_S: they will be

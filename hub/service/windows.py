@@ -201,6 +201,7 @@ class Windows:
     # window states -------------------------------------------------------------------
     def _set_state(self, window_id, actor, state, action, profile=None, allowed_from=None):
         window = self.hall.window(window_id)
+        moved = []
 
         def work(c):
             _, row = rows_.window_row(c, self.hall, window_id)
@@ -213,9 +214,14 @@ class Windows:
             c.execute("UPDATE windows SET state=?, profile=?, changed_at=? WHERE id=?",
                       (state if state is not None else row["state"], new_profile, c.now, window_id))
             c.audit(actor, f"window.{action}", window_id, new_profile if profile else None)
+            if state is not None:
+                moved[:] = [(c.now, window_id, state)]
             return self.emit_changed(c, window)
 
-        return self.changes.run(work)
+        view = self.changes.run(work)
+        if moved:  # the history the ETA's runs draw pauses from (estimates.ServiceTimes.pauses)
+            self.estimates.record_window(*moved[0])
+        return view
 
     def pause(self, window_id, actor):
         self.check_actor(actor, window_id)

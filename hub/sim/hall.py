@@ -22,7 +22,7 @@ from hub.rules import routing
 
 from hub.rules import tickets as rules
 from hub.service.auth import Actor
-from hub.service.estimates import RATE_SECONDS, ServiceTimes, open_servers, ticket_range
+from hub.service.estimates import RATE_SECONDS, ServiceTimes, open_servers, paused_servers, ticket_range
 from hub.service.rhythm import SurgeWatch
 from hub.service.windows import candidate
 
@@ -94,9 +94,10 @@ class SimEstimates(ServiceTimes):
         self.cache = None
 
     def _servers(self, now):
+        """(the open windows as eta.Servers, the paused ones)."""
         held = {t.window: t for t in self.sim.held()}
         windows = {wid: (row["state"], row["profile"]) for wid, row in self.sim.rows.items()}
-        return open_servers(windows, held, self.service_seconds, now)
+        return open_servers(windows, held, self.service_seconds, now), paused_servers(windows, self.paused_since(), now)
 
     def current(self):
         if self.cache is None:
@@ -111,7 +112,7 @@ class SimEstimates(ServiceTimes):
                 m = matter_of.get(c.id)
                 return self.service_seconds(m) if m else self.queue_service_seconds(c.queue)
 
-            servers = self._servers(now)
+            servers, paused = self._servers(now)
             starts = eta.forecast(servers, candidates, service, now)
             minutes = lambda i: _minutes(eta.wait_minutes(starts, i, now))  # noqa: E731
             counts = defaultdict(int)
@@ -120,7 +121,9 @@ class SimEstimates(ServiceTimes):
             horizon = max(starts.values(), default=now) - now
             self.cache = {"waits": {t.id: minutes(t.id) for t in waiting}, "counts": counts,
                           "new_ticket": {q: minutes(pid) for pid, q in phantoms.items()}, "phantoms": phantoms,
-                          "range_of": lambda: self.ranges(servers, candidates, matter_of, now, self._rates(now), horizon)}
+                          "range_of": lambda: self.ranges(servers + paused, candidates, matter_of, now,
+                                                          self._rates(now), horizon, green=self.green_shares(),
+                                                          pauses=self.pauses(now))}
         return self.cache
 
     def _rates(self, now):
@@ -178,6 +181,8 @@ class SimHall:
         self.outcomes = {}
         self.wake = env.event()
         self.estimates = SimEstimates(self) if estimate else None
+        for wid, row in self.rows.items():
+            self.record_window(wid, row["state"])
         self.tidal_queues = frozenset(routing.tidal_queues(hall))
         # the hub's surge watch, given the simulated hall as its windows and its notices
         self.surge = SurgeWatch(hall, self.estimates, self, self) if tidal else None
@@ -203,13 +208,20 @@ class SimHall:
 
     def open(self, window_id, actor, queues):
         row = self.rows[window_id]
-        row.update(state="open", profile={q: 1.0 for q in queues})
+        row["profile"] = {q: 1.0 for q in queues}
+        self.record_window(window_id, "open")
         self.tidal_log.opened.append([window_id, self.env.now, None, tuple(queues)])
         self.changed()
         self.env.process(self.clerk(window_id, tidal=True))
         return {"id": window_id, "number": self.hall.window(window_id).number}
 
     # the one path for change -------------------------------------------------------
+    def record_window(self, window_id, state):
+        """A window's state, as the hub's audit rows keep it (the pauses the estimates measure)."""
+        self.rows[window_id]["state"] = state
+        if self.estimates is not None:
+            self.estimates.record_window(self.env.now, window_id, state)
+
     def changed(self, event_type=None):
         if self.estimates is not None:
             self.estimates.invalidate()
@@ -262,14 +274,15 @@ class SimHall:
             yield from self.serve(window_id, chosen.id)
 
     def take_break(self, window_id, seconds):
-        self.rows[window_id]["state"] = "paused"
+        self.record_window(window_id, "paused")
         self.changed("window.changed")
         yield self.env.timeout(seconds)
-        self.rows[window_id]["state"] = "open"
+        self.record_window(window_id, "open")
         self.changed("window.changed")
 
     def close_tidal(self, window_id):
-        self.rows[window_id].update(state="closed", profile={})
+        self.rows[window_id]["profile"] = {}
+        self.record_window(window_id, "closed")
         for entry in self.tidal_log.opened:
             if entry[0] == window_id and entry[2] is None:
                 entry[2] = self.env.now
