@@ -9,44 +9,14 @@ import sqlite3
 import subprocess
 import threading
 import time
-from contextlib import contextmanager
 
-import pytest
 import requests
+from diskfull import fill, issue_until_full, mounted
 from hub.client.link import HubLink
 from hubproc import DEFAULT_TIME, HALLQ, KIOSK_KEY, ROOT, free_port, wait_for
 
 KIOSK = {"X-Device-Key": KIOSK_KEY}
 HOUR, DAY = 3600, 86400
-
-
-@contextmanager
-def mounted(path, options):
-    """A small tmpfs at `path` (root only, where mounting is allowed); skips the test otherwise."""
-    path.mkdir(exist_ok=True)
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(path)], capture_output=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode(errors='replace').strip()}")
-    try:
-        yield path
-    finally:
-        subprocess.run(["umount", "-l", str(path)], capture_output=True)
-
-
-def fill(directory):
-    """Fill the filesystem to the last byte; returns the filler's path."""
-    filler = directory / "filler"
-    fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)
-    try:
-        for size in (1 << 20, 4096, 1):
-            try:
-                while True:
-                    os.write(fd, b"\0" * size)
-            except OSError:
-                pass
-    finally:
-        os.close(fd)
-    return filler
 
 
 def test_a_full_disk_pauses_issuing_with_a_503_loses_nothing_and_resumes_by_itself(hub_factory, tmp_path):
@@ -56,14 +26,8 @@ def test_a_full_disk_pauses_issuing_with_a_503_loses_nothing_and_resumes_by_itse
         hub.start()
         acknowledged = [hub.issue("m03") for _ in range(5)]
         filler = fill(small)
-        answers = []
-        for _ in range(400):  # the WAL's free pages take a few tickets more, then the disk is full
-            r = hub.post("/api/tickets", {"matter": "m03"}, headers=KIOSK)
-            answers.append(r)
-            if r.status_code != 201:
-                break
-            acknowledged.append(r.json())
-        full = answers[-1]
+        more, full = issue_until_full(hub, KIOSK)
+        acknowledged += more
         assert full.status_code == 503, full.text
         assert full.json()["error"]["code"] == "storage_full" and "暂停取号" in full.json()["error"]["message"]
         english = hub.post("/api/tickets", {"matter": "m03"}, headers=dict(KIOSK, **{"Accept-Language": "en"}))

@@ -223,6 +223,7 @@
 
   K.renderList = function (data) {
     K.listData = data || K.listData;
+    if (data) $("list-error").hidden = true;  // a new list: no refusal from before
     const d = K.listData;
     const { situation } = K.choice();
     $("list-matter").textContent = HQ.pick(K.matter, "name");
@@ -235,7 +236,12 @@
     $("list-qr").src = HQ.qrSrc(d.guide_url);
     $("list-qr").dataset.qr = d.guide_url;
   };
-  $("list-take").addEventListener("click", () => K.takeTicket("normal"));
+  $("list-take").addEventListener("click", async () => {
+    const result = await K.takeTicket("normal");  // refused (a full disk: 暂停取号): said here, not dropped
+    const el = $("list-error");
+    el.textContent = typeof result === "string" ? HQ.t("issue_failed", { msg: result }) : "";
+    el.hidden = typeof result !== "string";
+  });
 
   // language -----------------------------------------------------------------------------
   $("lang").addEventListener("click", () => HQ.setLang(HQ.lang === "zh" ? "en" : "zh"));
