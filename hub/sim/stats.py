@@ -75,22 +75,28 @@ def eta_errors(outcomes, small=SMALL_WAIT_MINUTES):
     """Absolute error of each printed ETA against the real wait, in % of
     max(real wait, `small` minutes): a 1-minute miss on a 30-second wait is
     not a 200 % error to a citizen. `waits_over_small` gives the same figures
-    for the tickets that really waited longer than `small` minutes alone.
+    for the tickets that really waited longer than `small` minutes alone, and
+    `forecast_over_small` for those whose printed ETA was longer than `small`
+    (chosen by the forecast, not by the outcome: the two differ in sign of their
+    bias, `median_signed_error_pct`, printed − real).
     `interval_coverage`: the share of tickets whose real wait fell inside the
     printed range (its whole minutes, LOW ≤ wait ≤ HIGH)."""
     rows = [(o.printed_eta, o.wait / 60, o.printed_range) for o in outcomes
             if o.printed_eta is not None and o.wait is not None]
 
     def figures(rows):
-        errors = [abs(eta - real) / max(real, small) * 100 for eta, real, _ in rows]
+        signed = [(eta - real) / max(real, small) * 100 for eta, real, _ in rows]
+        errors = [abs(e) for e in signed]
         ranged = [(real, r) for _, real, r in rows if r is not None]
         inside = [r[0] <= real and (r[1] is None or real <= r[1]) for real, r in ranged]
         return {"median_abs_error_pct": _r(percentile(errors, 50)), "p90_abs_error_pct": _r(percentile(errors, 90)),
+                "median_signed_error_pct": _r(percentile(signed, 50)),
                 "tickets": len(errors), "interval_coverage": _r(sum(inside) / len(inside), 3) if inside else None,
                 "interval_width_min": _r(percentile([r[1] - r[0] for _, r in ranged if r[1] is not None], 50))}
     out = figures(rows)
     out["small_wait_min"] = small
     out["waits_over_small"] = figures([row for row in rows if row[1] > small])
+    out["forecast_over_small"] = figures([row for row in rows if row[0] > small])
     return out
 
 
