@@ -206,3 +206,24 @@ def test_the_hub_reads_its_windows_pauses_from_its_audit_rows():
     estimates.record_window(now + 60, "w1", "paused")
     assert estimates.paused_since()["w1"] == now + 60
     store.close()
+
+
+def test_a_windows_pause_reaches_the_estimates_at_once_and_after_a_restart(tmp_path):
+    from hub.service import compose
+    from hub.service.auth import Actor
+    from hub.service.bus import EventBus
+
+    manager = Actor(name="mgr", role="manager")
+    clock = FixedClock(datetime(2027, 3, 1, 9, 0, tzinfo=ZoneInfo(HALL.timezone)).timestamp())
+    store = Store(str(tmp_path / "hall.db"))
+    svc = compose(HALL, store, clock, EventBus())
+    svc.windows.pause("w1", manager)
+    paused_at = clock.now()
+    assert svc.estimates.paused_since()["w1"] == paused_at
+    clock.advance(600)
+    svc.windows.resume("w1", manager)
+    clock.advance(60)
+    assert svc.estimates.pauses(clock.now()).lengths == (600.0,)
+    restarted = compose(HALL, store, clock, EventBus())
+    assert restarted.estimates.pauses(clock.now()) == svc.estimates.pauses(clock.now())
+    store.close()

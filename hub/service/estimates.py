@@ -66,11 +66,22 @@ class ServiceTimes:
         self._priorities.append((t.queue, t.priority == "green"))
 
     def record_window(self, at, window_id, state):
-        """A window's state changed (open, paused, closed): the history its pauses are measured from."""
-        self._window_changes.append((at, window_id, state))
+        """A window's state changed (open, paused, closed): the history its pauses are measured
+        from. Changes older than PAUSE_DAYS fold into each window's state at the cut."""
+        changes = self._window_changes
+        last = next((c[2] for c in reversed(changes) if c[1] == window_id), None)
+        if last == state:  # no change (or one already read from the audit rows)
+            return
+        changes.append((at, window_id, state))
         cut = at - PAUSE_DAYS * 86400
-        if self._window_changes[0][0] < cut:
-            self._window_changes = [c for c in self._window_changes if c[0] >= cut]
+        if changes[0][0] < cut:
+            kept, state_at_cut = [], {}
+            for c in changes:
+                if c[0] < cut:
+                    state_at_cut[c[1]] = c[2]
+                else:
+                    kept.append(c)
+            self._window_changes = [(cut, w, s) for w, s in state_at_cut.items()] + kept
 
     def green_shares(self):
         """{queue: share of green-channel tickets} among the last PRIORITY_SAMPLES that left a window."""
@@ -241,6 +252,7 @@ class Estimates(ServiceTimes):
         self._dirty = True
         self._computed_at = 0.0
         self._ranges, self._ranges_at, self._ranges_cost = None, 0.0, 0.0
+        self._window_history_loaded = False
         self._load_samples()
 
     def _load_samples(self):
@@ -254,11 +266,31 @@ class Estimates(ServiceTimes):
             if r["held"] is not None and r["held"] >= 0:
                 self._held[r["matter"]].append(r["held"])
             self._priorities.append((r["queue"], r["priority"] == "green"))
+
+    # the windows' history, read once the windows' rows exist (compose() makes them after the estimates)
+    def record_window(self, at, window_id, state):
+        if self._window_history_loaded:
+            super().record_window(at, window_id, state)
+        else:
+            self._load_window_history()  # its audit row is already written
+
+    def pauses(self, now):
         self._load_window_history()
+        return super().pauses(now)
+
+    def paused_since(self):
+        self._load_window_history()
+        return super().paused_since()
 
     def _load_window_history(self):
-        """The windows' pauses, resumes, openings and closings of the last PAUSE_DAYS, from the audit rows."""
-        since = self.clock.now() - PAUSE_DAYS * 86400
+        """The windows' pauses, resumes, openings and closings of the last PAUSE_DAYS (or since the hub's
+        first audit row), from the audit rows, and each window's state before them."""
+        if self._window_history_loaded:
+            return
+        self._window_history_loaded = True
+        now = self.clock.now()
+        first = self.store.query_one("SELECT at FROM audit ORDER BY id LIMIT 1")
+        since = max(now - PAUSE_DAYS * 86400, min(first[0], now) if first else now)
         actions = [(r["at"], r["target"], r["action"].removeprefix("window.")) for r in self.store.query(
             "SELECT at, target, action FROM audit WHERE action IN ('window.pause', 'window.resume', 'window.open', "
             "'window.close') AND at >= ? ORDER BY at, id", (since,))]
