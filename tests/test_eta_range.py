@@ -14,7 +14,8 @@ from hub.rules import eta, pauses
 from hub.rules.clock import FixedClock
 from hub.rules.routing import Candidate
 from hub.rules.tickets import Ticket
-from hub.service.estimates import FORECAST_INTERVAL, Estimates, ServiceTimes
+from hub.service.estimates import FORECAST_INTERVAL, Estimates
+from hub.service.service_times import ServiceTimes
 from hub.store.database import Store
 from hub.sim.stats import eta_errors
 from hub.sim.town_day import eta_policy, town_day

@@ -10,7 +10,7 @@ import time
 from hub.rules import eta
 from hub.rules.pauses import Pauses
 from hub.rules.routing import Candidate
-from hub.service.estimates import ServiceTimes, future_horizon
+from hub.service.service_times import ServiceTimes, future_horizon
 from hub.rules.stats import percentile
 
 NOW = 1_800_000_000.0

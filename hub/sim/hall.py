@@ -22,7 +22,7 @@ from hub.rules import routing
 
 from hub.rules import tickets as rules
 from hub.service.auth import Actor
-from hub.service.estimates import RATE_SECONDS, ServiceTimes, open_servers, paused_servers, ticket_range
+from hub.service.service_times import RATE_SECONDS, ServiceTimes, open_servers, paused_servers, ticket_range
 from hub.service.rhythm import SurgeWatch
 from hub.service.windows import candidate
 
