@@ -73,7 +73,7 @@ def test_three_halls_a_county_killed_and_a_hub_killed_every_event_once_and_the_f
         assert wait_for(lambda: hub.get("/api/health").json()["county"]["state"] == "unreachable", timeout=20)
         assert hub.get("/api/health").json()["county"]["pending_events"] > 0
 
-    county = CountyProcess(county_dsn, port=county.port).start()
+    county.start()  # the same port, a new process (the fixture stops this one)
     victim = hubs["xiaozhuang"]
     traffic(victim, 10, wait_minutes=20)
     assert wait_for(lambda: victim.get("/api/health").json()["county"]["state"] == "ok", timeout=30)
