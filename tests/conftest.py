@@ -21,6 +21,16 @@ def template_db(tmp_path_factory):
     return path
 
 
+@pytest.fixture(scope="module")
+def module_hub(request, tmp_path_factory, template_db):
+    """One hub for a whole test module (a hub takes a while to start): for tests that only
+    read, or look only at the tickets they add themselves."""
+    hub = HubProcess(tmp_path_factory.mktemp(request.module.__name__.rsplit(".", 1)[-1]),
+                     template_db=template_db).start()
+    yield hub
+    hub.stop()
+
+
 @pytest.fixture
 def hub_factory(tmp_path, template_db):
     started = []

@@ -18,8 +18,6 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (content_type_conformance, response_schema_conformance,
                                                status_code_conformance)
 
-from hubproc import HubProcess
-
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 # examples per operation, role and mode: about 600 requests in all. Valid requests use real ids in
 # their paths (so they reach existing tickets and windows); invalid ones anything at all.
@@ -57,13 +55,6 @@ def test_every_api_route_of_the_url_map_is_in_openapi_json(tmp_path):
     assert routes > 60 and missing == [], missing
 
 
-@pytest.fixture(scope="module")
-def fuzzed_hub(tmp_path_factory, template_db):
-    hub = HubProcess(tmp_path_factory.mktemp("fuzz"), template_db=template_db).start()
-    yield hub
-    hub.stop()
-
-
 def known_values(hub):
     """Real ids for path values, so generated requests also reach existing things."""
     clerk = hub.login("clerk1", "1111", "w1")
@@ -73,8 +64,8 @@ def known_values(hub):
             "case_id": 1, "device_id": "board-1", "name": "clerk6", "token": ticket["token"]}
 
 
-def test_the_hub_keeps_to_its_openapi_document_under_generated_requests(fuzzed_hub):
-    hub = fuzzed_hub
+def test_the_hub_keeps_to_its_openapi_document_under_generated_requests(module_hub):
+    hub = module_hub
     known = known_values(hub)
     tokens = {"anonymous": None, "clerk": hub.login("clerk2", "1111", "w2"), "manager": hub.login("manager", "2222")}
     schema = schemathesis.openapi.from_url(hub.url + "/api/openapi.json")

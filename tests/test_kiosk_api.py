@@ -7,18 +7,10 @@ import re
 import pytest
 
 from hub.hallfile.model import load_hall
-from hubproc import KIOSK_KEY, HubProcess
+from hubproc import KIOSK_KEY
 
 HALL = load_hall(None)
 PRINTER_KEY = HALL.device("printer-1").key
-
-
-@pytest.fixture(scope="module")
-def shared_hub(tmp_path_factory, template_db):
-    """One hub for the tests that only read or add tickets nobody else counts."""
-    hub = HubProcess(tmp_path_factory.mktemp("kiosk-api"), template_db=template_db).start()
-    yield hub
-    hub.stop()
 
 
 def error(reply):
@@ -27,19 +19,19 @@ def error(reply):
     return body["error"]["message"]
 
 
-def test_search_finds_a_matter_by_pinyin_initials(shared_hub):
-    reply = shared_hub.get("/api/kiosk/search", params={"q": "shbzk"})
+def test_search_finds_a_matter_by_pinyin_initials(module_hub):
+    reply = module_hub.get("/api/kiosk/search", params={"q": "shbzk"})
     assert reply.status_code == 200
     hits = reply.json()["matters"]
     assert hits[0]["id"] == "m03" and hits[0]["name"] == "社会保障卡申领"
-    assert shared_hub.get("/api/kiosk/search", params={"q": ""}).json()["matters"] == []
-    assert shared_hub.get("/api/kiosk/search", params={"q": "%" * 500, "limit": "x"}).status_code == 200
+    assert module_hub.get("/api/kiosk/search", params={"q": ""}).json()["matters"] == []
+    assert module_hub.get("/api/kiosk/search", params={"q": "%" * 500, "limit": "x"}).status_code == 200
 
 
-def test_without_a_printer_the_kiosk_is_told_to_show_the_list_on_screen(shared_hub):
-    state = shared_hub.get("/api/kiosk/printer").json()
+def test_without_a_printer_the_kiosk_is_told_to_show_the_list_on_screen(module_hub):
+    state = module_hub.get("/api/kiosk/printer").json()
     assert state["state"] == "none" and state["ok"] is False
-    unknown = shared_hub.get("/api/kiosk/printer", params={"printer": "bar-1"})
+    unknown = module_hub.get("/api/kiosk/printer", params={"printer": "bar-1"})
     assert unknown.status_code == 404 and "bar-1" in error(unknown)
 
 
@@ -78,12 +70,12 @@ BAD_PRINT_REQUESTS = [
 ]
 
 
-def test_bad_print_requests_get_a_clear_chinese_error(shared_hub):
-    reply = shared_hub.request("POST", "/api/kiosk/print-materials", data=b"{not json",
+def test_bad_print_requests_get_a_clear_chinese_error(module_hub):
+    reply = module_hub.request("POST", "/api/kiosk/print-materials", data=b"{not json",
                         headers={"Content-Type": "application/json"})
     assert reply.status_code == 400 and "JSON" in error(reply)
     for payload, status, words in BAD_PRINT_REQUESTS:
-        reply = shared_hub.post("/api/kiosk/print-materials", payload)
+        reply = module_hub.post("/api/kiosk/print-materials", payload)
         assert reply.status_code == status, payload
         assert words in error(reply)
 
@@ -119,9 +111,9 @@ def test_a_green_ticket_is_called_before_older_normal_tickets(hub):
     assert called["number"] == green["number"] != older["number"]
 
 
-def test_a_help_ticket_goes_to_the_help_queue(shared_hub):
-    guide = shared_hub.login("guide", "5555")
-    ticket = shared_hub.post("/api/kiosk/staff-ticket", {"matter": "m07", "priority": "help"}, token=guide).json()
+def test_a_help_ticket_goes_to_the_help_queue(module_hub):
+    guide = module_hub.login("guide", "5555")
+    ticket = module_hub.post("/api/kiosk/staff-ticket", {"matter": "m07", "priority": "help"}, token=guide).json()
     assert ticket["priority"] == "help" and ticket["queue"] == "J" and ticket["number"].startswith("J")
     assert ticket["serve_kinds"] == ["help"]
 
@@ -143,11 +135,11 @@ def test_the_guide_desk_checks_a_booking_in_once(hub):
     assert again.status_code == 409 and "已签到" in error(again)
 
 
-def test_the_qr_route_draws_an_svg_of_exactly_the_data(shared_hub):
+def test_the_qr_route_draws_an_svg_of_exactly_the_data(module_hub):
     import qrcode
 
     url = "http://hall.example/t/abcdefghijklmnopqrstuvwx"
-    reply = shared_hub.get("/kiosk/qr.svg", params={"data": url})
+    reply = module_hub.get("/kiosk/qr.svg", params={"data": url})
     assert reply.status_code == 200 and reply.headers["Content-Type"].startswith("image/svg+xml")
     svg = reply.text
     modules = {(int(x), int(y)) for x, y in re.findall(r"M(\d+),(\d+)H", svg)}
@@ -158,22 +150,22 @@ def test_the_qr_route_draws_an_svg_of_exactly_the_data(shared_hub):
                 if dark}
     assert modules == expected
     for bad in ({}, {"data": ""}, {"data": "x" * 601}):
-        refused = shared_hub.get("/kiosk/qr.svg", params=bad)
+        refused = module_hub.get("/kiosk/qr.svg", params=bad)
         assert refused.status_code == 422 and "二维码内容" in error(refused)
 
 
-def test_pages_are_served_and_a_wrong_token_gets_the_404_page(shared_hub):
+def test_pages_are_served_and_a_wrong_token_gets_the_404_page(module_hub):
     for path, status in (("/kiosk", 200), ("/query", 200), ("/t/not-a-real-token-000000", 404), ("/t/<script>", 404)):
-        page = shared_hub.get(path)
+        page = module_hub.get(path)
         assert page.status_code == status and "text/html" in page.headers["Content-Type"]
         assert "<script>alert" not in page.text
     assert "没有这张号票" in page.text and "This ticket does not exist" in page.text
-    reply = shared_hub.get("/api/t/not-a-real-token-000000")
+    reply = module_hub.get("/api/t/not-a-real-token-000000")
     assert reply.status_code == 404 and error(reply) == "号票凭证无效"
 
 
-def test_the_kiosk_config_lists_the_green_reasons_and_the_hall(shared_hub):
-    config = shared_hub.get("/api/kiosk/config").json()
+def test_the_kiosk_config_lists_the_green_reasons_and_the_hall(module_hub):
+    config = module_hub.get("/api/kiosk/config").json()
     labels = [r["label"] for r in config["green_reasons"]]
     assert {"老年人", "残疾人", "孕妇"} <= set(labels) and any("军人" in x for x in labels)
     assert all(r["label_en"] for r in config["green_reasons"])

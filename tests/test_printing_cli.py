@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from hubproc import ROOT, HubProcess, free_port
+from hubproc import ROOT, free_port
 from kiosk.escpos_decode import decode
 
 HALLQ = [sys.executable, "-m", "hub.cli.main"]
@@ -22,12 +22,9 @@ def hallq(*args, stdin=None):
 
 
 @pytest.fixture(scope="module")
-def hub(tmp_path_factory, template_db):
-    """One hub for this module's tests, which only look at their own tickets
-    (a hub takes a while to start); a test that calls tickets starts its own."""
-    hub = HubProcess(tmp_path_factory.mktemp("print-hub"), template_db=template_db).start()
-    yield hub
-    hub.stop()
+def hub(module_hub):
+    """This module's tests only look at their own tickets; a test that calls tickets starts its own."""
+    return module_hub
 
 
 def reprint(hub, ticket, out, *extra):
