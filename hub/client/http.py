@@ -129,6 +129,17 @@ def _closed_by_peer(sock):
     return bool(readable)
 
 
+def open_socket(host, port, secure, timeout):
+    """A TCP connection to the hub with TCP_NODELAY (small writes go at once), TLS for an https hub."""
+    sock = socket.create_connection((host, port), timeout=timeout)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    if secure:
+        import ssl  # only for an https hub: ssl alone is ~5 MB
+
+        sock = ssl.create_default_context().wrap_socket(sock, server_hostname=host)
+    return sock
+
+
 class Connection:
     """One HTTP/1.1 connection: a request out, its answer in (Content-Length,
     chunked, or up to the close), kept alive unless the hub says otherwise."""
@@ -136,12 +147,7 @@ class Connection:
     def __init__(self, host, port, secure, timeout):
         connect, read = timeout
         self.hostport = f"{host}:{port}" if port else host
-        sock = socket.create_connection((host, port or (443 if secure else 80)), timeout=connect)
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        if secure:
-            import ssl  # only for an https hub
-
-            sock = ssl.create_default_context().wrap_socket(sock, server_hostname=host)
+        sock = open_socket(host, port or (443 if secure else 80), secure, connect)
         sock.settimeout(read)
         self.sock, self.reader = sock, sock.makefile("rb")
 

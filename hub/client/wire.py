@@ -26,6 +26,8 @@ import struct
 import threading
 from urllib.parse import urlsplit
 
+from hub.client.http import open_socket
+
 OP_CONT, OP_TEXT, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG = 0x0, 0x1, 0x2, 0x8, 0x9, 0xA
 MAX_MESSAGE = 16 * 1024 * 1024  # bytes: a snapshot of a big hall is well under 1 MB
 SILENCE_MARGIN = 5.0  # seconds beyond the hub's ping interval + timeout before the link counts as dropped
@@ -103,12 +105,7 @@ class Wire:
         secure = parts.scheme in ("https", "wss")
         host, port = parts.hostname or "127.0.0.1", parts.port or (443 if secure else 80)
         try:
-            sock = socket.create_connection((host, port), timeout=timeout)
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            if secure:
-                import ssl  # only for an https hub: ssl alone is ~5 MB
-
-                sock = ssl.create_default_context().wrap_socket(sock, server_hostname=host)
+            sock = open_socket(host, port, secure, timeout)
         except OSError as exc:
             raise WireError(f"{url}: {exc}") from exc
         wire = cls(sock, sock.makefile("rb"), timeout)
