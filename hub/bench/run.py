@@ -249,19 +249,22 @@ def issue_phase(port, matters, rate, seconds, sessions):
     return results, max(seconds, time.monotonic() - start)
 
 
-def caller(port, token, stop, calls, phase):
-    """The clerk at window 1: call next, finish, a few times a second; records (ticket id, sent, phase)."""
-    client = Client(port, token)
+def caller(port, token, stop, phase, conn):
+    """The clerk at window 1, in a process of its own (the kiosks' threads would hold its GIL while a
+    call's answer waits to be read): call next, finish, a few times a second, until `stop` is set;
+    sends [(ticket id, sent, phase)] through `conn` (`phase`: a shared number, the phase now)."""
+    client, calls = Client(port, token), []
     try:
         while not stop.is_set():
             sent = time.monotonic()
             ticket = client.post("/api/windows/w1/call-next").get("ticket")
             if ticket is not None:
-                calls.append((ticket["id"], sent, phase[0]))
+                calls.append((ticket["id"], sent, phase.value))
                 client.post("/api/windows/w1/finish", {"outcome": "done"})
             stop.wait(1.0 / CALLS_PER_SECOND)
     finally:
         client.close()
+        conn.send(calls)
 
 
 def run_bench(boards=200, seconds=20.0, config=None, processes=None, core=None, workers=1):
@@ -284,14 +287,15 @@ def run_bench(boards=200, seconds=20.0, config=None, processes=None, core=None, 
         for _ in range(20):  # something to call during the first, quiet phase
             kiosk.post("/api/tickets", {"matter": matters[0]})
         kiosk.close()
-        phases, phase = [], [0]
-        stop, calls = threading.Event(), []
-        clerk = threading.Thread(target=caller, args=(hub.port, token, stop, calls, phase))
+        ctx = multiprocessing.get_context("fork")
+        phases, phase, stop = [], ctx.Value("i", 0), ctx.Event()
+        calls_in, calls_out = ctx.Pipe(duplex=False)
+        clerk = ctx.Process(target=caller, args=(hub.port, token, stop, phase, calls_out), daemon=True)
         clerk.start()
         sessions = [Client(hub.port, guide) for _ in range(ISSUERS)]
         try:
             for i, rate in enumerate(RATES):
-                phase[0] = i
+                phase.value = i
                 results, elapsed = issue_phase(hub.port, matters, rate, seconds / len(RATES), sessions)
                 lat = [r[1] * 1000 for r in results]
                 phases.append({"rate": rate, "tickets": len(results), "tickets_per_s": round(len(results) / elapsed, 1),
@@ -301,7 +305,10 @@ def run_bench(boards=200, seconds=20.0, config=None, processes=None, core=None, 
                     break
         finally:
             stop.set()
-            clerk.join()
+            if not calls_in.poll(30):
+                raise RuntimeError("the clerk's process did not report its calls within 30 s")
+            calls = calls_in.recv()
+            clerk.join(5)
             for s in sessions:
                 s.close()
         time.sleep(0.5)  # the last calls reach the boards

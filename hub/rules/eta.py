@@ -17,6 +17,7 @@ from hub.rules.routing import Candidate, next_ticket, queue_order_key, score
 PHANTOM_ID = -1
 FUTURE_ID = -1_000_000  # tickets still to come (arrivals, booked appointments) have ids at or below this
 BOOKED_ID = -500_000_000  # booked appointments not yet checked in: ids at or below this
+STEPS_BETWEEN = 64  # calls decided between two `between()` (a fraction of a millisecond on this machine)
 
 
 def booked(candidate):
@@ -34,10 +35,11 @@ class Server:
     paused_since: float | None = None  # a paused window: since when (free_at: when it is expected back)
 
 
-def forecast(servers, candidates, service_seconds, now):
+def forecast(servers, candidates, service_seconds, now, between=None):
     """{ticket id: expected call time} for every candidate some window will serve.
 
-    `service_seconds(candidate)` gives the expected service time of a ticket.
+    `service_seconds(candidate)` gives the expected service time of a ticket. `between()`
+    (optional) is called after every STEPS_BETWEEN calls decided (see forecast_runs).
     """
     lines = _lines(candidates, now)  # queue, ("due", queue) or ("window", id) -> candidates in call order
     position = defaultdict(int)
@@ -45,7 +47,11 @@ def forecast(servers, candidates, service_seconds, now):
     heap = [(max(s.free_at, now), i) for i, s in enumerate(servers)]
     heapq.heapify(heap)
     starts = {}
+    steps = 0
     while heap:
+        steps += 1
+        if between is not None and steps % STEPS_BETWEEN == 0:
+            between()
         t, i = heapq.heappop(heap)
         server = servers[i]
         keys = [q for q in server.profile] + [("due", q) for q in server.profile] + [("window", server.window_id)]
@@ -80,7 +86,7 @@ def _lines(candidates, now):
     return lines
 
 
-def forecast_runs(servers, candidates, draw, free_draw, now, runs, rng, arrivals=None, pauses=None):
+def forecast_runs(servers, candidates, draw, free_draw, now, runs, rng, arrivals=None, pauses=None, between=None):
     """The forecast run `runs` times with random service times: {ticket id: [start, ...]} (one
     start per run in which some window serves it). `draw(candidate, rng)` gives one service,
     `free_draw(server, rng)` when a server becomes free, `arrivals(rng)` (optional) the tickets
@@ -91,7 +97,9 @@ def forecast_runs(servers, candidates, draw, free_draw, now, runs, rng, arrivals
     lines the window may serve (routing.may_serve, worked out once): each run is what `forecast`
     does, with drawn instead of expected times. `pauses` (optional, rules.pauses.Pauses): each
     window pauses at that rate (a second open), between two tickets, for one of the measured
-    lengths, as clerks' breaks do."""
+    lengths, as clerks' breaks do. `between()` (optional) is called after every STEPS_BETWEEN
+    calls decided: the hub passes a yield to its event loop there (after every few milliseconds),
+    so that a call or a ticket does not wait behind all the runs."""
     lines = _lines(candidates, now)
     queues = {q for s in servers for q in s.profile}
     for q in queues:
@@ -107,6 +115,7 @@ def forecast_runs(servers, candidates, draw, free_draw, now, runs, rng, arrivals
             mine.append(index[("window", s.window_id)])
         served_by.append(mine)
     starts = defaultdict(list)
+    steps = 0
     pausing = pauses is not None and pauses.rate > 0 and bool(pauses.lengths)
     pause_lengths = pauses.lengths if pausing else ()
     for _ in range(runs):
@@ -124,6 +133,9 @@ def forecast_runs(servers, candidates, draw, free_draw, now, runs, rng, arrivals
             next_pause = [t + rng.expovariate(pauses.rate) for t, _ in heap]
         heapq.heapify(heap)
         while heap:
+            steps += 1
+            if between is not None and steps % STEPS_BETWEEN == 0:
+                between()
             t, i = heapq.heappop(heap)
             if pausing and t > next_pause[i]:  # the clerk takes a break before the next call
                 back = t + pause_lengths[int(rng.random() * len(pause_lengths))]

@@ -80,12 +80,13 @@ READS_HALL = ("estimates", "notices", "cases", "followups", "ratings", "tickets"
               "supervision", "devices", "events", "accounts", "ops", "reports", "surge", "bookings")
 
 
-def compose(hall, store, clock, bus, county_link=None):
+def compose(hall, store, clock, bus, county_link=None, cooperate=None):
     """`county_link`: hub/service/county_link.py's CountyLink when the hall file has [county]: the
     uplink (hub/service/uplink.py) ships the event log through it and, with `[county] catalog`, the
-    county's catalogue (hub/service/catalog.py) comes down through it."""
+    county's catalogue (hub/service/catalog.py) comes down through it. `cooperate()`: a yield to
+    the web server's event loop, made between the steps of long computations (the ETA ranges)."""
     tidal_queues = frozenset(routing.tidal_queues(hall))  # the hall file does not change while the hub runs
-    estimates = Estimates(hall, store, clock)
+    estimates = Estimates(hall, store, clock, cooperate)
     changes = Changes(store, clock, hall.timezone, bus, estimates)
     notices = Notices(hall, store, changes)
     cases = Cases(hall, store, clock, changes)

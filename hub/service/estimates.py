@@ -26,20 +26,26 @@ RANGE_DUTY = 0.05  # in a burst, ranges take at most this share of the hub's tim
 BOOKED_HORIZON_S = 3 * 3600  # booked appointments this far ahead count in the waits
 FRESH_LIMIT = 150  # up to this many waiting tickets, every change gets a fresh forecast
 FORECAST_INTERVAL = 0.5  # otherwise at most one forecast per this many seconds
+SLICE_S = 0.002  # a computation that yields (the ranges, a forecast aside) does so after this long
 # routing.rank() in SQL, with the time as its one parameter
 RANK_SQL = ("(CASE WHEN target_window IS NOT NULL THEN 0 WHEN priority = 'green' THEN 1 "
             "WHEN priority = 'appointment' AND due_at IS NOT NULL AND due_at <= ? THEN 2 ELSE 3 END)")
 
 
 class Estimates(ServiceTimes):
-    """The hub's estimates, read from the store (the hub's, or a read-only one for a reprint)."""
+    """The hub's estimates, read from the store (the hub's, or a read-only one for a reprint).
+    `cooperate()`: called between the runs of a range (the hub yields to its event loop there, so
+    that calls and tickets go on while a range is computed; the ranges are computed after a
+    change's COMMIT and publication, never inside them)."""
 
-    def __init__(self, hall, store, clock):
+    def __init__(self, hall, store, clock, cooperate=None):
         super().__init__(hall)
-        self.store, self.clock = store, clock
+        self.store, self.clock, self.cooperate = store, clock, cooperate
+        self._computing = False
         self._cache = None
-        self._dirty = True
+        self._version, self._cache_version = 1, 0  # changes counted; the change the forecast was made after
         self._computed_at = 0.0
+        self._refreshed_aside = self._refreshing = False
         self._ranges, self._ranges_at, self._ranges_cost = None, 0.0, 0.0
         self._window_history_loaded = False
         self._pauses = None  # (what it was measured on, the Pauses)
@@ -93,7 +99,7 @@ class Estimates(ServiceTimes):
         self._window_changes = pause_rules.changes_of(actions, current, since)
 
     def invalidate(self):
-        self._dirty = True
+        self._version += 1
 
     # the forecast ------------------------------------------------------------------------
     def _waiting_rows(self):
@@ -108,7 +114,7 @@ class Estimates(ServiceTimes):
         return (open_servers(windows, held, lambda m: per_matter.get(m) or self.service_seconds(m), now),
                 paused_servers(windows, self.paused_since(), now))
 
-    def _compute(self, rows):
+    def _compute(self, rows, between=None):
         now = self.clock.now()
         per_matter = {m.id: self.service_seconds(m.id) for m in self.hall.matters}
         per_queue = {q.id: self.queue_service_seconds(q.id) for q in self.hall.queues}
@@ -123,13 +129,14 @@ class Estimates(ServiceTimes):
             return per_matter.get(m, per_queue[c.queue]) if m else per_queue[c.queue]
 
         servers, paused = self._servers(now, per_matter)
-        starts = eta.forecast(servers, candidates, service, now)
+        starts = eta.forecast(servers, candidates, service, now, between)
         waits = {c.id: _minutes(eta.wait_minutes(starts, c.id, now)) for c in candidates if c.id > 0}
         new_ticket = {q: _minutes(eta.wait_minutes(starts, pid, now)) for pid, q in phantoms.items()}
         horizon = max(starts.values(), default=now) - now
         return {"waits": waits, "new_ticket": new_ticket, "per_queue": per_queue, "phantoms": phantoms,
-                "range_of": lambda: self.ranges(servers + paused, candidates, matter_of, now, self._rates(now), horizon,
-                                                green=self.green_shares(), pauses=self.pauses(now))}
+                "range_of": lambda between: self.ranges(servers + paused, candidates, matter_of, now, self._rates(now),
+                                                        horizon, green=self.green_shares(), pauses=self.pauses(now),
+                                                        between=between)}
 
     def _booked(self, now, matter_of):
         """Booked appointments not yet checked in whose slots begin within BOOKED_HORIZON_S: they will be
@@ -153,18 +160,36 @@ class Estimates(ServiceTimes):
         return {r["queue"]: r["n"] / RATE_SECONDS for r in rows}
 
     def _current(self):
-        """The forecast, redone after a change: at once in a hall of ordinary size,
-        at most every FORECAST_INTERVAL seconds when very many are waiting."""
-        if self._cache is not None and not self._dirty:
+        """The forecast, redone after a change: at once in a hall of ordinary size; when very
+        many are waiting, at most every FORECAST_INTERVAL seconds, or, once `refresh` runs, only
+        by `refresh` (a change, its publication included, then never waits for a forecast)."""
+        if self._cache is not None and self._cache_version == self._version:
             return self._cache
-        if self._cache is not None and time.monotonic() - self._computed_at < FORECAST_INTERVAL:
+        if self._cache is not None and (self._refreshed_aside
+                                        or time.monotonic() - self._computed_at < FORECAST_INTERVAL):
             waiting = self.store.query_one("SELECT COUNT(*) FROM tickets WHERE status='waiting'")[0]
             if waiting > FRESH_LIMIT:
                 return self._cache
-        self._cache = self._compute(self._waiting_rows())
-        self._computed_at = time.monotonic()
-        self._dirty = False
+        self._install(self._version, self._compute(self._waiting_rows()))
         return self._cache
+
+    def refresh(self):
+        """The forecast redone if a change came since, in steps that yield (`cooperate`): the hub's
+        own greenlet calls this every FORECAST_INTERVAL seconds, outside any change."""
+        self._refreshed_aside = True
+        if self._cache is None or self._cache_version == self._version or self._refreshing:
+            return
+        version, self._refreshing = self._version, True
+        try:
+            forecast = self._compute(self._waiting_rows(), _OwnTime(self.cooperate).between)
+        finally:
+            self._refreshing = False
+        self._install(version, forecast)
+
+    def _install(self, version, forecast):
+        """A forecast made after change `version`, unless one made after a later change is there."""
+        if self._cache is None or version >= self._cache_version:
+            self._cache, self._cache_version, self._computed_at = forecast, version, time.monotonic()
 
     # views ------------------------------------------------------------------------------
     def _counts(self):
@@ -199,7 +224,8 @@ class Estimates(ServiceTimes):
             f"({RANK_SQL} < ? OR ({RANK_SQL} = ? AND (first_issued_at < ? OR (first_issued_at = ? AND id < ?))))",
             (t.queue, t.id, now, rank, now, rank, since, since, t.id))[0]
         forecast = self._current()
-        found = ticket_range(dict(forecast, ranges=self._fresh_ranges(forecast)), t)
+        ranges = self._fresh_ranges(forecast)
+        found = None if ranges is None else ticket_range(dict(forecast, ranges=ranges), t)
         if found is not None:
             return ahead, found[0], found[1]
         wait = forecast["waits"].get(t.id)
@@ -212,16 +238,39 @@ class Estimates(ServiceTimes):
         """The forecast's ranges, computed when a ticket first asks; but at most one computation
         every FORECAST_INTERVAL seconds, and no more than RANGE_DUTY of the time: in a burst of
         tickets the ranges of the last one serve (a ticket they do not know gets its queue's new
-        ticket's)."""
-        if "ranges" not in forecast:
-            wait = max(FORECAST_INTERVAL, self._ranges_cost / RANGE_DUTY)
-            if self._ranges is not None and time.monotonic() - self._ranges_at < wait:
-                return self._ranges
-            began = time.monotonic()
-            forecast["ranges"] = forecast["range_of"]()
-            self._ranges, self._ranges_at = forecast["ranges"], time.monotonic()
-            self._ranges_cost = self._ranges_at - began
-        return forecast["ranges"]
+        ticket's). While one computation runs (it yields, see `cooperate`), others get the last
+        ranges (None before the first: the forecast's minutes, without a range)."""
+        if "ranges" in forecast:
+            return forecast["ranges"]
+        wait = max(FORECAST_INTERVAL, self._ranges_cost / RANGE_DUTY)
+        if self._computing or (self._ranges is not None and time.monotonic() - self._ranges_at < wait):
+            return self._ranges
+        self._computing, work = True, _OwnTime(self.cooperate)
+        try:
+            ranges = forecast["range_of"](work.between)
+        finally:
+            self._computing = False
+        forecast["ranges"] = self._ranges = ranges
+        self._ranges_at, self._ranges_cost = time.monotonic(), work.stop()
+        return ranges
+
+
+class _OwnTime:
+    """A computation in slices: `between()`, called between its steps, yields through `cooperate`
+    once SLICE_S has passed since the last yield; and the time it spent, without the time it gave
+    away."""
+
+    def __init__(self, cooperate):
+        self.cooperate, self.spent, self.since = cooperate, 0.0, time.monotonic()
+
+    def between(self):
+        if self.cooperate is not None and time.monotonic() - self.since >= SLICE_S:
+            self.spent += time.monotonic() - self.since
+            self.cooperate()
+            self.since = time.monotonic()
+
+    def stop(self):
+        return self.spent + time.monotonic() - self.since
 
 
 def _minutes(value):

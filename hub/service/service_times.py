@@ -160,12 +160,13 @@ class ServiceTimes:
         return arrivals
 
     def ranges(self, servers, candidates, matter_of, now, rates=None, horizon=0.0, rng=None, green=None,
-               pauses=None):
+               pauses=None, between=None):
         """{ticket id: (point, low, high) minutes} by eta.forecast_runs: the median and the RANGE
         quantiles of the ticket's wait over runs with holds drawn by draw_hold and draw_free,
         tickets arriving at `rates` (per queue, a second) over `horizon` seconds, green-channel
         at the shares `green` (per queue), and windows pausing as `pauses` (rules.pauses.Pauses)
-        says; a paused server (eta.Server.paused_since) comes back after one of its lengths."""
+        says; a paused server (eta.Server.paused_since) comes back after one of its lengths.
+        `between()`: called between steps (eta.forecast_runs)."""
         rng = rng or self.rng
         matter_of = dict(matter_of)
         runs = self.runs_for(len(candidates) + sum((rates or {}).values()) * future_horizon(rates, horizon))
@@ -177,9 +178,11 @@ class ServiceTimes:
             servers = [s for s in servers if s.paused_since is None]
         starts = eta.forecast_runs(servers, candidates, lambda c, r: draw(matter_of.get(c.id), c.queue, r),
                                    lambda s, r: self.draw_free(s, now, r, draw, lengths), now, runs, rng, arrivals,
-                                   pauses)
+                                   pauses, between)
         out = {}
-        for c in candidates:
+        for k, c in enumerate(candidates):
+            if between is not None and k % eta.STEPS_BETWEEN == 0:
+                between()
             found = eta.wait_range(starts.get(c.id, ()), runs, now, *RANGE)
             if found is not None:
                 out[c.id] = found

@@ -20,7 +20,7 @@ from hub.web.pages import render_page
 from hub.live.fanout import FanoutManager
 from hub.live.stream import init_live
 from hub.service.county_link import CountyLink
-from hub.web.server import UplinkRunner
+from hub.web.server import UplinkRunner, loop_turn
 from hub.web.workers import forwarded_presence
 
 log = logging.getLogger("hallq.app")
@@ -39,7 +39,8 @@ def create_app(hall, store, clock, async_mode="gevent", worker=None):
     app.config["MAX_CONTENT_LENGTH"] = hall.rules.max_body_bytes
     app.json.ensure_ascii = False
     app.json.sort_keys = False
-    svc = compose(hall, store, clock, EventBus(), county_link=CountyLink(hall.county) if hall.county else None)
+    svc = compose(hall, store, clock, EventBus(), county_link=CountyLink(hall.county) if hall.county else None,
+                  cooperate=_cooperate(async_mode))
     app.extensions["hallq"] = svc
     if svc.uplink is not None and (worker is None or worker.writer):
         runner = UplinkRunner(svc.uplink, svc.catalog)
@@ -104,3 +105,9 @@ def _register_errors(app):
     def unexpected(exc):
         log.exception("unexpected error on %s %s", request.method, request.path)
         return plain_error(500, "internal")
+
+
+def _cooperate(async_mode):
+    """The yield the services make between the steps of a long computation: under gevent one
+    turn of the event loop (server.loop_turn); threads are preempted, so nothing."""
+    return loop_turn if async_mode == "gevent" else None

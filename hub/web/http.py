@@ -6,6 +6,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import threading
+from contextlib import contextmanager
 
 from flask import current_app, g, jsonify, request
 
@@ -87,21 +89,49 @@ def idempotent(view):
         who = actor().audit_name if actor() else request.remote_addr
         scoped = f"{who}|{request.path}|{key}"
         sent = hashlib.sha256(request.get_data(cache=True)).hexdigest()
-        kept = svc.replies.find(scoped)
-        if kept is not None and kept["request"] not in (None, sent):
-            raise HallError(409, "idempotency_mismatch")
-        if kept is not None:
-            response = current_app.response_class(svc.tickets.replayed(kept["body"]), status=kept["status"],
-                                                  mimetype="application/json")
-            response.headers["Idempotent-Replay"] = "true"
+        with _in_flight.hold(scoped):  # a repeat sent while the first is being answered waits, then replays it
+            kept = svc.replies.find(scoped)
+            if kept is not None and kept["request"] not in (None, sent):
+                raise HallError(409, "idempotency_mismatch")
+            if kept is not None:
+                response = current_app.response_class(svc.tickets.replayed(kept["body"]), status=kept["status"],
+                                                      mimetype="application/json")
+                response.headers["Idempotent-Replay"] = "true"
+                return response
+            response = current_app.make_response(view(*args, **kwargs))
+            if response.status_code < 500:
+                # an issued ticket's token is not kept in clear: rebuilt on replay
+                svc.replies.keep(scoped, response.status_code,
+                                 svc.tickets.reply_to_keep(response.get_data(as_text=True)), sent)
             return response
-        response = current_app.make_response(view(*args, **kwargs))
-        if response.status_code < 500:
-            # an issued ticket's token is not kept in clear: rebuilt on replay
-            svc.replies.keep(scoped, response.status_code, svc.tickets.reply_to_keep(response.get_data(as_text=True)),
-                             sent)
-        return response
     return wrapper
+
+
+class _InFlight:
+    """The Idempotency-Keys whose request is being answered now, each with its lock: the view
+    may yield to the event loop (a ticket's ETA range is computed in steps), and a repeat of the
+    same key arriving meanwhile must wait for the answer rather than run the view again."""
+
+    def __init__(self):
+        self._held = {}  # key: [lock, requests holding or waiting for it]
+        self._guard = threading.Lock()
+
+    @contextmanager
+    def hold(self, key):
+        with self._guard:
+            entry = self._held.setdefault(key, [threading.Lock(), 0])
+            entry[1] += 1
+        try:
+            with entry[0]:
+                yield
+        finally:
+            with self._guard:
+                entry[1] -= 1
+                if entry[1] == 0:
+                    del self._held[key]
+
+
+_in_flight = _InFlight()
 
 
 def message(key, **params):
