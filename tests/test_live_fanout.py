@@ -86,6 +86,12 @@ def sio_client(hub, transports, calls):
 
 
 def test_every_client_gets_every_call_once_in_order_also_while_some_stop_reading(hub):
+    every_call_once_in_order(hub, ("websocket", "polling", "upgraded"))
+
+
+def every_call_once_in_order(hub, kinds):
+    """Raw boards (three of them stop reading a while) and python-socketio clients over each
+    transport in `kinds` get every call once, in order."""
     for _ in range(CALLS):
         hub.issue("m03")
     boards = Boards()
@@ -95,7 +101,7 @@ def test_every_client_gets_every_call_once_in_order_also_while_some_stop_reading
     for board in slow:
         boards.add(board, paused=True)
     boards.thread.start()
-    lists = {kind: [[] for _ in range(3)] for kind in ("websocket", "polling", "upgraded")}
+    lists = {kind: [[] for _ in range(3)] for kind in kinds}
     transports = {"websocket": ["websocket"], "polling": ["polling"], "upgraded": ["polling", "websocket"]}
     clients = [sio_client(hub, transports[kind], calls) for kind, each in lists.items() for calls in each]
     try:

@@ -16,6 +16,7 @@ import requests
 
 from hubproc import KIOSK_KEY, HubProcess, free_port
 from test_core_live import Listener
+from test_live_fanout import every_call_once_in_order
 
 WORKERS = 3
 
@@ -114,6 +115,10 @@ def test_a_call_through_one_worker_reaches_boards_on_every_worker(hub):
     finally:
         for board in boards:
             board.close()
+
+
+def test_every_board_on_every_worker_gets_every_call_once_in_order_also_while_some_stop_reading(hub):
+    every_call_once_in_order(hub, ("websocket",))  # each worker writes Redis' events by the fan-out
 
 
 def test_a_reader_refuses_a_forged_worker_header_and_long_polling(hub):

@@ -6,7 +6,8 @@ it and calls send, about 22 µs of Python per client (docs/performance.md §3);
 the last of 200 boards got a call only after 199 writers had run. Here
 (`FanoutManager`, the Socket.IO client manager of a single-process hub) the
 WebSocket frame is built once and the same bytes go to every WebSocket
-client's socket from the emitting greenlet.
+client's socket from the emitting greenlet. Each worker of a multi-process
+hub (`RedisFanoutManager`) does the same with every event Redis brings it.
 
 Order, and never half a frame from two writers: every byte written to a
 WebSocket connection goes through that connection's one `Outbox` (the server
@@ -110,6 +111,13 @@ class FanoutManager(socketio.Manager):
         for sid, eio_sid in self.get_participants(namespace, room):
             if sid not in skip and not write_frame(sockets.get(eio_sid), environs.get(eio_sid), frame):
                 self.server._send_eio_packet(eio_sid, message)
+
+
+class RedisFanoutManager(socketio.RedisManager, FanoutManager):
+    """A worker's client manager (`hallq serve --workers N`): every event goes to all the workers
+    through Redis (socketio.RedisManager), and each worker writes those it receives to its own
+    clients by FanoutManager's loop (PubSubManager hands a received event to the next `emit` in
+    the method order, which is FanoutManager's)."""
 
 
 def websocket_frame(text):

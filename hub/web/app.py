@@ -17,7 +17,7 @@ from hub.web.http import error_response, load_actor, plain_error
 from hub.web.limits import Limits
 from hub.web.proxies import TrustedProxies
 from hub.web.pages import render_page
-from hub.live.fanout import FanoutManager
+from hub.live.fanout import FanoutManager, RedisFanoutManager
 from hub.live.stream import init_live
 from hub.service.county_link import CountyLink
 from hub.web.server import UplinkRunner, loop_turn
@@ -46,10 +46,10 @@ def create_app(hall, store, clock, async_mode="gevent", worker=None):
         runner = UplinkRunner(svc.uplink, svc.catalog)
         svc.bus.subscribe(runner.wake)
         app.extensions["hallq.uplink"] = runner
-    # one process: broadcasts framed once and written to every WebSocket from one loop (hub/live/fanout.py);
-    # workers: Engine.IO sessions are per process (no long-polling across workers), events come through Redis
+    # broadcasts framed once and written to every WebSocket from one loop (hub/live/fanout.py); workers:
+    # events come to each through Redis, and Engine.IO sessions are per process (no long-polling across them)
     shared = {"client_manager": FanoutManager()} if worker is None else {
-        "message_queue": worker.redis_url, "channel": worker.channel, "transports": ["websocket"]}
+        "client_manager": RedisFanoutManager(worker.redis_url, channel=worker.channel), "transports": ["websocket"]}
     socketio = SocketIO(app, async_mode=async_mode, cors_allowed_origins="*", logger=False,
                         engineio_logger=False, ping_interval=10, ping_timeout=10, **shared)
     app.extensions["hallq.socketio"] = socketio
