@@ -176,3 +176,31 @@ def test_a_reader_answers_503_in_the_clients_language_while_the_writer_is_away()
     assert answers["status"].startswith("503") and body["error"]["code"] == "writer_unavailable"
     assert "unavailable" in body["error"]["message"]
     assert front(dict(environ, REQUEST_METHOD="GET"), start) == [b"local"] and local == ["GET"]
+
+
+def test_a_boards_snapshot_is_written_by_its_worker_and_only_broadcasts_go_through_redis(hub, redis_url):
+    """Per-client answers (the snapshot, a resume's replay) never go through Redis: boards connecting
+    by the hundred would each publish one, run a worker out of Redis connections (redis-py's pool
+    holds 100) and cost it its subscription for a second, and the calls of that second."""
+    watch = redis.Redis.from_url(redis_url).pubsub(ignore_subscribe_messages=True)
+    watch.psubscribe("*")
+    hub.issue("m03")
+    boards = [Listener(hub.url) for _ in range(6)]
+    try:
+        for board in boards:
+            board.snapshot(timeout=10)
+        clerk = hub.login("clerk3", "1111", window="w3")
+        assert hub.post("/api/windows/w3/call-next", token=clerk).status_code == 200
+        for board in boards:
+            board.wait_for(lambda n, d: n == "ticket.called", timeout=10)
+        published, until = [], time.monotonic() + 1.0
+        while time.monotonic() < until:  # get_message gives None for the subscription's own reply, too
+            message = watch.get_message(timeout=0.1)
+            if message is not None:
+                published.append(message["data"])
+    finally:
+        for board in boards:
+            board.close()
+        watch.close()
+    assert any(b"ticket.called" in m for m in published)  # the broadcast went through Redis
+    assert not any(b'"snapshot"' in m for m in published)

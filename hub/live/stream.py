@@ -72,7 +72,7 @@ def init_live(socketio, svc, presence=None):
         if who is not None and who.role == "device" and who.device_kind in ("board", "bridge"):
             tokens[request.sid] = token
             report(who, token, True)
-        emit("snapshot", svc.events.snapshot() if who is not None else public_copy(svc.events.snapshot()))
+        reply("snapshot", svc.events.snapshot() if who is not None else public_copy(svc.events.snapshot()))
 
     @socketio.on("disconnect")
     def disconnect(*_):
@@ -88,18 +88,18 @@ def init_live(socketio, svc, presence=None):
         who = clients.get(request.sid)
         shown = (lambda d: d) if who is not None else public_copy
         if isinstance(after, bool) or not isinstance(after, int) or after < 0:
-            emit("snapshot", shown(svc.events.snapshot()))
+            reply("snapshot", shown(svc.events.snapshot()))
             return
         private = who is not None and (who.is_staff or who.role == "device")
         missed = svc.events.after(after, public_only=not private, limit=RESUME_LIMIT + 1)
         if who is not None and who.role == "device" and who.window:
             missed = [e for e in missed if _for_window(e, who.window)]
         if len(missed) > RESUME_LIMIT:
-            emit("snapshot", shown(svc.events.snapshot()))
+            reply("snapshot", shown(svc.events.snapshot()))
             return
         queues = svc.estimates.queue_views()
         for event in missed:
-            emit(event["type"], shown(dict(event, queues=queues, replay=True)))
+            reply(event["type"], shown(dict(event, queues=queues, replay=True)))
 
     feed = QueueFeed(socketio, svc)
 
@@ -116,6 +116,14 @@ def init_live(socketio, svc, presence=None):
 
     svc.bus.subscribe(publish)
     return feed
+
+
+def reply(event, data):
+    """An event to the client being answered, which is this process's own: written to it here,
+    never through the workers' Redis (a worker's boards connecting at once would otherwise publish
+    a snapshot each, run out of Redis connections and cost the worker its subscription for a
+    second, and the events of that second)."""
+    emit(event, data, ignore_queue=True)
 
 
 def _for_window(event, window_id):
