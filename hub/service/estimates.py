@@ -34,9 +34,9 @@ RANK_SQL = ("(CASE WHEN target_window IS NOT NULL THEN 0 WHEN priority = 'green'
 
 class Estimates(ServiceTimes):
     """The hub's estimates, read from the store (the hub's, or a read-only one for a reprint).
-    `cooperate()`: called between the runs of a range (the hub yields to its event loop there, so
-    that calls and tickets go on while a range is computed; the ranges are computed after a
-    change's COMMIT and publication, never inside them)."""
+    `cooperate()`: called after every SLICE_S of work on a range, or on a forecast redone by
+    `refresh` (the hub yields one turn of its event loop there, so that calls and tickets go on
+    meanwhile); both run outside any change, never between its COMMIT and its publication."""
 
     def __init__(self, hall, store, clock, cooperate=None):
         super().__init__(hall)
