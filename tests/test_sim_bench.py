@@ -12,8 +12,9 @@ def test_a_tiny_bench_reports_every_figure(capsys):
     doc = json.loads(capsys.readouterr().out)
     assert doc["boards"] == 5 and doc["boards_connected"] == 5
     assert doc["tickets"] > 0 and doc["tickets_per_s"] > 0
-    for key in ("ticket_ms", "call_to_board_ms"):
+    for key in ("ticket_ms", "call_to_board_ms", "call_answer_ms"):
         assert set(doc[key]) == {"p50", "p99"}
+    assert 0 < doc["call_answer_ms"]["p50"]
     assert doc["ticket_ms"]["p50"] <= doc["ticket_ms"]["p99"]
     assert doc["calls"] > doc["calls_missed"] >= 0  # a busy CI machine may deliver a call late
     assert doc["call_to_board_ms"]["p50"] > 0
@@ -31,13 +32,14 @@ def test_a_missed_call_counts_in_the_percentiles_instead_of_being_left_out():
 
     phases = [{"rate": 0, "tickets": 0, "tickets_per_s": 0.0, "ticket_ms": {"p50": None, "p99": None},
                "kept_up": True, "latencies": []}]
-    calls = [(i, 100.0, 0) for i in range(1, 11)]
+    calls = [(i, 100.0, 0, 0.004) for i in range(1, 11)]
     called = {i: (100.010, 2) for i in range(1, 10)}
     called[10] = (100.005, 1)  # one of the two boards never got call 10
     doc = report(2, phases, calls, called)
     assert doc["missed"] == 1 and doc["phases"][0]["missed"] == 1
     assert doc["call_to_board_ms"]["p99"] is None  # the endless delay is the p99
     assert doc["call_to_board_ms"]["p50"] == 10.0
+    assert doc["call_answer_ms"] == {"p50": 4.0, "p99": 4.0} == doc["phases"][0]["call_answer_ms"]
 
 
 def test_a_fifth_of_the_boards_are_ordinary_python_socketio_clients():

@@ -252,14 +252,16 @@ def issue_phase(port, matters, rate, seconds, sessions):
 def caller(port, token, stop, phase, conn):
     """The clerk at window 1, in a process of its own (the kiosks' threads would hold its GIL while a
     call's answer waits to be read): call next, finish, a few times a second, until `stop` is set;
-    sends [(ticket id, sent, phase)] through `conn` (`phase`: a shared number, the phase now)."""
+    sends [(ticket id, sent, phase, seconds to the answer)] through `conn` (`phase`: a shared number,
+    the phase now). The hub answers a call after its change is published, so the answer's time is
+    the hub's own part of call → board: the request, the change and the fan-out to every socket."""
     client, calls = Client(port, token), []
     try:
         while not stop.is_set():
             sent = time.monotonic()
             ticket = client.post("/api/windows/w1/call-next").get("ticket")
             if ticket is not None:
-                calls.append((ticket["id"], sent, phase.value))
+                calls.append((ticket["id"], sent, phase.value, time.monotonic() - sent))
                 client.post("/api/windows/w1/finish", {"outcome": "done"})
             stop.wait(1.0 / CALLS_PER_SECOND)
     finally:
@@ -337,12 +339,15 @@ def report(boards, phases, calls, called):
     lat = [x for i in loaded for x in phases[i]["latencies"]]
     # a call some board never got counts, as an endless delay: it is in the percentiles, not left out
     delay = {t: (called[t][0] - sent) * 1000 if called.get(t, (None, 0))[1] >= boards else float("inf")
-             for t, sent, _ in calls}
+             for t, sent, _, _ in calls}
     missed = sum(d == float("inf") for d in delay.values())
-    delays = [delay[t] for t, _, phase in calls if phase in counted]
+    delays = [delay[t] for t, _, phase, _ in calls if phase in counted]
+    answers = [answer * 1000 for _, _, phase, answer in calls if phase in counted]
     for i, p in enumerate(phases):
-        mine = [delay[t] for t, _, ph in calls if ph == i]
+        mine = [delay[t] for t, _, ph, _ in calls if ph == i]
         p["call_to_board_ms"] = {"p50": _ms(percentile(mine, 50)), "p99": _ms(percentile(mine, 99))}
+        answered = [answer * 1000 for _, _, ph, answer in calls if ph == i]
+        p["call_answer_ms"] = {"p50": _ms(percentile(answered, 50)), "p99": _ms(percentile(answered, 99))}
         p["missed"] = sum(d == float("inf") for d in mine)
     first = next((phases[i]["ticket_ms"]["p99"] for i in loaded), None)
     knee = [i for i in loaded if first is not None and phases[i]["ticket_ms"]["p99"] <= BENT * first]
@@ -351,6 +356,7 @@ def report(boards, phases, calls, called):
             "tickets_per_s": max((phases[i]["tickets_per_s"] for i in loaded), default=0.0),
             "tickets_per_s_before_bend": max((phases[i]["tickets_per_s"] for i in knee), default=0.0),
             "call_to_board_ms": {"p50": _ms(percentile(delays, 50)), "p99": _ms(percentile(delays, 99))},
+            "call_answer_ms": {"p50": _ms(percentile(answers, 50)), "p99": _ms(percentile(answers, 99))},
             "calls": len(calls), "missed": missed, "calls_missed": missed,
             "phases": [{k: v for k, v in p.items() if k != "latencies"} for p in phases]}
 
