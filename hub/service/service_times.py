@@ -169,8 +169,8 @@ class ServiceTimes:
         `between()`: called between steps (eta.forecast_runs)."""
         rng = rng or self.rng
         matter_of = dict(matter_of)
-        runs = self.runs_for(len(candidates) + sum((rates or {}).values()) * future_horizon(rates, horizon))
         horizon = future_horizon(rates, horizon)
+        runs = self.runs_for(len(candidates) + sum((rates or {}).values()) * horizon)
         arrivals = self.future(rates, now, horizon, matter_of, green) if rates and horizon > 0 else None
         draw = self._hold_drawer()
         lengths = pauses.lengths if pauses is not None else ()
