@@ -225,7 +225,7 @@ class Estimates(ServiceTimes):
             (t.queue, t.id, now, rank, now, rank, since, since, t.id))[0]
         forecast = self._current()
         ranges = self._fresh_ranges(forecast)
-        found = None if ranges is None else ticket_range(dict(forecast, ranges=ranges), t)
+        found = None if ranges is None else ticket_range(ranges, forecast["phantoms"], t)
         if found is not None:
             return ahead, found[0], found[1]
         wait = forecast["waits"].get(t.id)

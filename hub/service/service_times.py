@@ -233,13 +233,12 @@ def future_horizon(rates, horizon):
     return min(horizon, HORIZON_SECONDS, FUTURE_LIMIT / total if total > 0 else HORIZON_SECONDS)
 
 
-def ticket_range(forecast, t):
-    """(minutes, [low, high]) of a ticket from a forecast's ranges (its queue's new ticket's when
-    the ticket is newer than the forecast), or None."""
-    ranges = forecast["ranges"]
+def ticket_range(ranges, phantoms, t):
+    """(minutes, [low, high]) of a ticket from a forecast's ranges (its queue's new ticket's, by the
+    forecast's `phantoms` {id: queue}, when the ticket is newer than the ranges), or None."""
     found = ranges.get(t.id)
     if found is None:
-        found = next((ranges.get(pid) for pid, q in forecast["phantoms"].items() if q == t.queue), None)
+        found = next((ranges.get(pid) for pid, q in phantoms.items() if q == t.queue), None)
     if found is None:
         return None
     point, low, high = found

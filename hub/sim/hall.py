@@ -139,7 +139,7 @@ class SimEstimates(ServiceTimes):
         forecast = self.current()
         if "ranges" not in forecast:
             forecast["ranges"] = forecast.pop("range_of")()
-        found = ticket_range(forecast, t)
+        found = ticket_range(forecast["ranges"], forecast["phantoms"], t)
         if found is not None:
             return 0, found[0], found[1]
         return 0, forecast["waits"].get(t.id), None
